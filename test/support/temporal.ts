@@ -1,0 +1,19 @@
+// Temporal servers for tests, always from the binaries resolved by scripts/toolchain.ts.
+import { inject } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTestServer, sdkExecutable } from '../../scripts/toolchain';
+
+/** A fresh time-skipping test server (one per test file: skipped time is shared by its workflows). */
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+}
+
+/** The dev server the global setup started, shared by every file. */
+export const devServerAddress = (): string => inject('temporalAddress');
+
+/** The workflow bundle the global setup built, for Worker.create({ workflowBundle }). */
+export const workflowBundle = () => ({ codePath: inject('workflowBundlePath') });
+
+let counter = 0;
+/** A task queue no other test file polls. */
+export const uniqueTaskQueue = (name: string): string => `${name}-${process.pid}-${++counter}`;

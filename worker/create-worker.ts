@@ -1,0 +1,38 @@
+// Builds the KYC worker from its configuration; used by the worker process and by the tests alike.
+import { join } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { WorkerConfig } from './config';
+
+export const workflowsPath = join(__dirname, '..', 'workflows');
+
+export interface CreateKycWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  config: WorkerConfig;
+  /** A prebuilt bundle (bundleWorkflowCode) instead of bundling at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra options, e.g. a shorter shutdownGraceTime in tests. */
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createKycWorker({ connection, namespace, config, workflowBundle, overrides }: CreateKycWorkerOptions) {
+  const bundle = workflowBundle ?? (config.KYC_WORKFLOW_BUNDLE ? { codePath: config.KYC_WORKFLOW_BUNDLE } : undefined);
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.KYC_TASK_QUEUE,
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
+    activities: createActivities({
+      partnerUrl: config.TECHNEST_API_URL,
+      partnerApiKey: config.TECHNEST_API_KEY,
+      eventsUrl: config.KYC_EVENTS_URL,
+      sourceRoots: config.KYC_SOURCE_ROOTS,
+      sourceHosts: config.KYC_SOURCE_HOSTS,
+      maxFileBytes: config.KYC_MAX_FILE_BYTES,
+    }),
+    // In-flight uploads get time to finish on shutdown before being handed to another worker.
+    shutdownGraceTime: '30s',
+    ...overrides,
+  });
+}

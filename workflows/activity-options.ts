@@ -1,0 +1,52 @@
+// Timeouts and retry policies of every activity, in one place. Each attempt is a billable action,
+// so retries are for transient faults only; the typed failures below are never retried.
+import type { ActivityOptions } from '@temporalio/workflow';
+import {
+  InvalidKycInput,
+  PartnerReplyInvalid,
+  PartnerRequestRefused,
+  UploadUrlExpired,
+} from './failures';
+
+const neverRetried = [InvalidKycInput, PartnerRequestRefused, PartnerReplyInvalid, UploadUrlExpired];
+
+/** Partner and backend calls: a flaky partner is waited out (backing off to 5 min), never given up on. */
+export const partnerCall: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: neverRetried },
+};
+
+/** Reading sources can be slow (URL sources); a missing file will not appear by retrying many times. */
+export const documentCheck: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes: neverRetried },
+};
+
+/** A streamed PUT of up to the size limit; heartbeats tell a stalled upload from a slow one. */
+export const upload: ActivityOptions = {
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m', nonRetryableErrorTypes: neverRetried },
+};
+
+/**
+ * The poller: one activity whose retry policy is the polling loop (each "still pending" attempt costs one
+ * action and no history), backing off from the first interval to the longest.
+ */
+export function poller(firstInterval: number, maxInterval: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: firstInterval,
+      backoffCoefficient: 2,
+      maximumInterval: Math.max(firstInterval, maxInterval),
+      nonRetryableErrorTypes: [PartnerRequestRefused, PartnerReplyInvalid],
+    },
+  };
+}
+
+/** How many fresh upload intents one document may need before the workflow gives up on it. */
+export const maxUrlRefreshes = 3;
+/** How many documents upload at once. */
+export const uploadConcurrency = 3;

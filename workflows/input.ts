@@ -1,0 +1,76 @@
+// The workflow input (contract §2), parsed at the workflow's door so everything past it is typed.
+import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { contentTypes, documentCategories, requiredCategories } from './documents';
+
+/** Default waits (contract §2): first poll 15 min after submit, backing off to every 2 h; escalate at 24 h. */
+export const defaultTiming = { firstPollAfter: '15m', maxPollInterval: '2h', escalateAfter: '24h' } as const;
+
+const duration = z.union([z.number().int().positive(), z.string().min(1)]).transform((value, ctx) => {
+  let parsed: number;
+  try {
+    parsed = msToNumber(value as never);
+  } catch {
+    parsed = NaN;
+  }
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a positive duration (e.g. "15m", "2h", 90000)` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export const kycDocumentSchema = z.object({
+  category: z.enum(documentCategories),
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.enum(contentTypes),
+  source: z.string().trim().min(1),
+});
+
+export const kycInputSchema = z
+  .object({
+    customerId: z.string().regex(/^ckcust_[A-Za-z0-9_-]+$/, 'must look like ckcust_…'),
+    customerReference: z.string().trim().min(1).max(128),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"').optional(),
+    documents: z.array(kycDocumentSchema).min(1, 'at least the id_document is required').max(4),
+    timing: z
+      .object({
+        firstPollAfter: duration.default(msToNumber(defaultTiming.firstPollAfter)),
+        maxPollInterval: duration.default(msToNumber(defaultTiming.maxPollInterval)),
+        escalateAfter: duration.default(msToNumber(defaultTiming.escalateAfter)),
+      })
+      .strict()
+      .default({
+        firstPollAfter: msToNumber(defaultTiming.firstPollAfter),
+        maxPollInterval: msToNumber(defaultTiming.maxPollInterval),
+        escalateAfter: msToNumber(defaultTiming.escalateAfter),
+      }),
+  })
+  .superRefine((input, ctx) => {
+    const seen = new Set<string>();
+    input.documents.forEach((doc, i) => {
+      if (seen.has(doc.category)) {
+        ctx.addIssue({ code: 'custom', path: ['documents', i, 'category'], message: `more than one ${doc.category}` });
+      }
+      seen.add(doc.category);
+    });
+    for (const category of requiredCategories(input.country)) {
+      if (!seen.has(category)) {
+        const where = input.country ? ` for country ${input.country}` : '';
+        ctx.addIssue({ code: 'custom', path: ['documents'], message: `a ${category} document is required${where}` });
+      }
+    }
+  });
+
+/** What callers send (durations as strings or ms). */
+export type KycInput = z.input<typeof kycInputSchema>;
+/** What the workflow works on (durations in ms, defaults filled in). */
+export type ParsedKycInput = z.output<typeof kycInputSchema>;
+
+/** Every problem in one line each, with the field it concerns. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join('.') : 'input';
+    return `${path}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,193 @@
+// kycWorkflow: the partner's five steps as one durable run.
+//   validate → upload every document (intent + PUT) → attach → submit → wait for the review.
+// Deterministic orchestration only: every side effect is an activity in activities/.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { KycActivities } from '../activities';
+import * as options from './activity-options';
+import { attachSlotFor, type AttachSlot, type KycDocument } from './documents';
+import { eventIdempotencyKey, type KycEventType } from './events';
+import { InvalidKycInput, UploadUrlExpired } from './failures';
+import { describeIssues, kycInputSchema, type KycInput, type ParsedKycInput } from './input';
+import {
+  customerRejected,
+  customerVerified,
+  statusQuery,
+  type CustomerDecisionData,
+  type FileStatus,
+  type KycResult,
+} from './messages';
+import { retryCustomerReference, userMessageFor } from './rejection';
+import { KycState, type Decision, type WaitingState } from './state';
+import { waitForDecision } from './wait-for-decision';
+
+const partner = proxyActivities<KycActivities>(options.partnerCall);
+const { checkDocuments } = proxyActivities<KycActivities>(options.documentCheck);
+const { uploadDocument } = proxyActivities<KycActivities>(options.upload);
+
+/**
+ * @param rawInput the contract's input object.
+ * @param resumed set only by continue-as-new: the documents are already submitted and the run only waits.
+ */
+export async function kycWorkflow(rawInput: KycInput, resumed?: WaitingState): Promise<KycResult> {
+  const parsed = kycInputSchema.safeParse(rawInput);
+  const state = new KycState(
+    parsed.success ? parsed.data : undefined,
+    rawInput as Partial<ParsedKycInput>,
+    resumed,
+  );
+
+  // Handlers first, so that a decision arriving at any moment (even before submit finishes) is kept.
+  const onDecision = (status: Decision['status']) => (data: CustomerDecisionData) =>
+    state.decide({
+      status,
+      via: 'webhook',
+      at: data.verified_at ?? data.rejected_at,
+      rejectionReason: data.rejection_reason,
+    });
+  setHandler(customerVerified, onDecision('verified'));
+  setHandler(customerRejected, onDecision('rejected'));
+  setHandler(statusQuery, () => state.status());
+
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: InvalidKycInput,
+      nonRetryable: true,
+      message: `Invalid KYC input:\n${describeIssues(parsed.error).join('\n')}`,
+      details: describeIssues(parsed.error),
+    });
+  }
+  const input = parsed.data;
+
+  if (!resumed) {
+    state.setStage('validating');
+    const checked = await checkDocuments.executeWithOptions(
+      { ...options.documentCheck, summary: `check ${input.documents.length} document(s)` },
+      [input.documents],
+    );
+
+    state.setStage('uploading');
+    await uploadAll(input, state, new Map(checked.map((c) => [c.category, c.sha256])));
+
+    state.setStage('attaching');
+    await partner.attachDocuments.executeWithOptions(
+      { ...options.partnerCall, summary: `attach ${state.files.map((f) => f.slot).join(', ')}` },
+      [{ customerId: input.customerId, slots: slotsOf(state.files) }],
+    );
+
+    state.setStage('submitting');
+    const submitted = await partner.submitKyc.executeWithOptions(
+      { ...options.partnerCall, summary: 'submit KYC for review' },
+      [{ customerId: input.customerId }],
+    );
+    state.submittedAt = submitted.submittedAt;
+    state.pendingSince = new Date().toISOString();
+    await emit(state, 'kyc.submitted');
+  }
+
+  state.setStage('pending_review');
+  const outcome = await waitForDecision(input, state, {
+    escalate: () => emit(state, 'kyc.escalated'),
+    continueAsNew: async () => {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof kycWorkflow>(rawInput, state.waitingState());
+    },
+  });
+
+  const result = resultOf(input, outcome);
+  state.setStage(outcome.status);
+  await emit(state, outcome.status === 'verified' ? 'kyc.verified' : 'kyc.rejected', result);
+  return result;
+}
+
+/** Steps 1–2 for every document, a few at a time. */
+async function uploadAll(input: ParsedKycInput, state: KycState, checkedSha256: Map<string, string>): Promise<void> {
+  const queue = input.documents.map((doc, i) => ({ doc, file: state.files[i]! }));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await uploadOne(input.customerId, next.doc, next.file, checkedSha256.get(next.doc.category));
+      state.refreshDetails();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.uploadConcurrency, queue.length) }, worker));
+}
+
+/** Request an intent and PUT the bytes; an expired URL gets a fresh intent, a bounded number of times. */
+async function uploadOne(customerId: string, doc: KycDocument, file: FileStatus, expectedSha256?: string) {
+  for (;;) {
+    const intent = await partner.requestUploadIntent.executeWithOptions(
+      { ...options.partnerCall, summary: `upload URL for ${doc.category} (${doc.filename})` },
+      [{ customerId, category: doc.category, filename: doc.filename, contentType: doc.contentType }],
+    );
+    file.fileId = intent.fileId;
+    try {
+      const uploaded = await uploadDocument.executeWithOptions(
+        { ...options.upload, summary: `PUT ${doc.category} (${doc.filename})` },
+        [{ source: doc.source, intent }],
+      );
+      if (expectedSha256 && uploaded.sha256 !== expectedSha256) {
+        throw ApplicationFailure.create({
+          type: InvalidKycInput,
+          nonRetryable: true,
+          message: `${doc.category} (${doc.filename}) changed between the document check and the upload`,
+        });
+      }
+      Object.assign(file, { uploaded: true, bytes: uploaded.bytes, sha256: uploaded.sha256 });
+      return;
+    } catch (err) {
+      const expired = err instanceof ActivityFailure && (err.cause as ApplicationFailure)?.type === UploadUrlExpired;
+      if (!expired || file.urlRefreshes >= options.maxUrlRefreshes) throw err;
+      file.urlRefreshes++;
+    }
+  }
+}
+
+function slotsOf(files: FileStatus[]): Partial<Record<AttachSlot, string>> {
+  return Object.fromEntries(files.map((f) => [attachSlotFor[f.category], f.fileId]));
+}
+
+function resultOf(input: ParsedKycInput, decision: Decision): KycResult {
+  const base = { customerId: input.customerId, customerReference: input.customerReference };
+  if (decision.status === 'verified') return { status: 'verified', ...base, verifiedAt: decision.at };
+  return {
+    status: 'rejected',
+    ...base,
+    rejectedAt: decision.at,
+    rejectionReason: decision.rejectionReason,
+    userMessage: userMessageFor(decision.rejectionReason),
+    retryCustomerReference: retryCustomerReference(input.customerReference),
+  };
+}
+
+/** Events to the backend (contract §3); a failure to deliver them never undoes the partner's decision. */
+async function emit(state: KycState, type: KycEventType, result?: KycResult): Promise<void> {
+  const { workflowId } = workflowInfo();
+  try {
+    await partner.emitKycEvent.executeWithOptions({ ...options.partnerCall, summary: `event ${type}` }, [
+      {
+        idempotencyKey: eventIdempotencyKey(workflowId, type),
+        event: {
+          type,
+          customerId: state.customerId,
+          customerReference: state.customerReference,
+          occurredAt: new Date().toISOString(),
+          userMessage: result?.userMessage,
+          retryCustomerReference: result?.retryCustomerReference,
+        },
+      },
+    ]);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // Only a non-retryable refusal by the backend lands here; it is kept visible in the status.
+    state.lastEventError = `${type}: ${(err as Error).message}`;
+  }
+}

@@ -1,0 +1,8 @@
+// The contract's search attributes (§2): operators filter runs by them in the Web UI and the CLI.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const KycStatus = defineSearchAttributeKey('KycStatus', SearchAttributeType.KEYWORD);
+export const CustomerReference = defineSearchAttributeKey('CustomerReference', SearchAttributeType.KEYWORD);
+export const KycEscalated = defineSearchAttributeKey('KycEscalated', SearchAttributeType.BOOL);
+
+export const kycSearchAttributes = [KycStatus, CustomerReference, KycEscalated];

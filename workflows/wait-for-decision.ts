@@ -1,0 +1,84 @@
+// Step 5: wait for the partner's review. The webhook's signals race a poller, the first decision wins.
+// Cheap by design: one timer before the first poll, one activity whose retry policy is the polling loop
+// (no history growth, one action per poll), one timer for the escalation.
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { KycActivities } from '../activities';
+import * as options from './activity-options';
+import type { ParsedKycInput } from './input';
+import type { Decision, KycState } from './state';
+
+export interface WaitHooks {
+  /** Escalate once (the event to the backend); the run keeps waiting afterwards. */
+  escalate(): Promise<void>;
+  /** Carry the waiting state into a fresh run when the history grows long. */
+  continueAsNew(): Promise<never>;
+}
+
+export async function waitForDecision(input: ParsedKycInput, state: KycState, hooks: WaitHooks): Promise<Decision> {
+  const { firstPollAfter, maxPollInterval, escalateAfter } = input.timing;
+  const { pollCustomerDecision } = proxyActivities<KycActivities>(options.poller(firstPollAfter, maxPollInterval));
+  const pendingSince = Date.parse(state.pendingSince!);
+  let pollFailed = false;
+  let poller: CancellationScope | undefined;
+
+  const startPoller = (delayMs: number) => {
+    pollFailed = false;
+    poller = new CancellationScope();
+    poller
+      .run(async () => {
+        if (delayMs > 0) await sleep(delayMs, { summary: 'until the first poll' });
+        return pollCustomerDecision.executeWithOptions(
+          { ...options.poller(firstPollAfter, maxPollInterval), summary: 'poll the customer until decided' },
+          [{ customerId: input.customerId }],
+        );
+      })
+      .then(
+        (polled) => {
+          state.polls += polled.polls;
+          state.decide({
+            status: polled.status,
+            via: 'poll',
+            at: polled.verifiedAt ?? polled.rejectedAt,
+            rejectionReason: polled.rejectionReason,
+          });
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) return;
+          // A refusal (e.g. a revoked API key): keep waiting for the webhook, poll again later.
+          state.lastPollError = err instanceof Error ? (err.cause as Error)?.message ?? err.message : String(err);
+          pollFailed = true;
+        },
+      );
+  };
+
+  startPoller(Math.max(0, pendingSince + firstPollAfter - Date.now()));
+  while (!state.decision) {
+    const escalateIn = state.escalatedAt ? undefined : pendingSince + escalateAfter - Date.now();
+    if (escalateIn !== undefined && escalateIn <= 0) {
+      state.markEscalated();
+      await hooks.escalate();
+      continue;
+    }
+    const wake = () => !!state.decision || pollFailed || workflowInfo().continueAsNewSuggested;
+    if (escalateIn === undefined) await condition(wake);
+    else await condition(wake, escalateIn, { summary: 'escalate if still pending' });
+
+    if (state.decision) break;
+    if (pollFailed) {
+      await condition(() => !!state.decision, maxPollInterval, { summary: 'retry polling later' });
+      if (!state.decision) startPoller(0);
+    } else if (workflowInfo().continueAsNewSuggested) {
+      poller?.cancel();
+      await hooks.continueAsNew();
+    }
+  }
+  poller?.cancel();
+  return state.decision;
+}
