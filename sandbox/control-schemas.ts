@@ -28,6 +28,7 @@ export const customerFaultsBody = z
     latencyMs: ms.optional(),
     expireUploads: count.optional(),
     commitThenFail: count.optional(),
+    loseSubmitAnswer: count.optional(),
     dropWebhook: z.boolean().optional(),
     duplicateWebhook: z.boolean().optional(),
   })

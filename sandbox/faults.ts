@@ -51,6 +51,11 @@ export class FaultInjector {
     return decrement(customer.faults, 'commitThenFail');
   }
 
+  /** Like commitThenFail, for the submit call alone (the attach before it answers normally). */
+  takeLostSubmitAnswer(customer: CustomerRecord): boolean {
+    return decrement(customer.faults, 'loseSubmitAnswer') || decrement(customer.faults, 'commitThenFail');
+  }
+
   /** Whether a new upload intent gets a URL that answers 403 expired regardless of expires_at. */
   takeForcedExpiry(customer: CustomerRecord): boolean {
     return decrement(customer.faults, 'expireUploads') || this.chance(this.global.expireUploadRate);
@@ -86,7 +91,7 @@ export class FaultInjector {
   }
 }
 
-function decrement(faults: CustomerFaults, key: 'fail5xx' | 'rateLimit' | 'expireUploads' | 'commitThenFail'): boolean {
+function decrement(faults: CustomerFaults, key: 'fail5xx' | 'rateLimit' | 'expireUploads' | 'commitThenFail' | 'loseSubmitAnswer'): boolean {
   const left = faults[key] ?? 0;
   if (left <= 0) return false;
   faults[key] = left - 1;

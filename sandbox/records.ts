@@ -66,6 +66,8 @@ export interface CustomerFaults {
   latencyMs?: number;
   expireUploads?: number;
   commitThenFail?: number;
+  /** The next n submits are accepted, then answered 503 (attach is left alone). */
+  loseSubmitAnswer?: number;
   dropWebhook?: boolean;
   duplicateWebhook?: boolean;
 }

@@ -66,7 +66,7 @@ async function waitReady(address: string, deadline: number, child?: ChildProcess
 
 /** Registers the contract's search attributes that the namespace lacks (a reused server may have none). */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch(() => ({ customAttributes: {} as Record<string, unknown> }));
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of kycSearchAttributes) {
     if (!existing.customAttributes?.[key.name]) missing[key.name] = indexedType[key.type]!;

@@ -12,3 +12,7 @@ export const PartnerRequestRefused = 'PartnerRequestRefused';
 export const PartnerReplyInvalid = 'PartnerReplyInvalid';
 /** A retryable partner answer (5xx, 408, 429, network); carries `nextRetryDelay` for 429 Retry-After. */
 export const PartnerUnavailable = 'PartnerUnavailable';
+/** A URL source answered 5xx or could not be reached while uploading; retried. */
+export const SourceUnavailable = 'SourceUnavailable';
+/** The source's size changed while it was being uploaded; retried (a fresh read). */
+export const SourceChanged = 'SourceChanged';

@@ -27,40 +27,56 @@ export const kycDocumentSchema = z.object({
   source: z.string().trim().min(1),
 });
 
-export const kycInputSchema = z
-  .object({
-    customerId: z.string().regex(/^ckcust_[A-Za-z0-9_-]+$/, 'must look like ckcust_…'),
-    customerReference: z.string().trim().min(1).max(128),
-    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"').optional(),
-    documents: z.array(kycDocumentSchema).min(1, 'at least the id_document is required').max(4),
-    timing: z
-      .object({
-        firstPollAfter: duration.default(msToNumber(defaultTiming.firstPollAfter)),
-        maxPollInterval: duration.default(msToNumber(defaultTiming.maxPollInterval)),
-        escalateAfter: duration.default(msToNumber(defaultTiming.escalateAfter)),
-      })
-      .strict()
-      .default({
-        firstPollAfter: msToNumber(defaultTiming.firstPollAfter),
-        maxPollInterval: msToNumber(defaultTiming.maxPollInterval),
-        escalateAfter: msToNumber(defaultTiming.escalateAfter),
-      }),
-  })
-  .superRefine((input, ctx) => {
-    const seen = new Set<string>();
-    input.documents.forEach((doc, i) => {
-      if (seen.has(doc.category)) {
-        ctx.addIssue({ code: 'custom', path: ['documents', i, 'category'], message: `more than one ${doc.category}` });
-      }
-      seen.add(doc.category);
-    });
-    for (const category of requiredCategories(input.country)) {
-      if (!seen.has(category)) {
-        const where = input.country ? ` for country ${input.country}` : '';
-        ctx.addIssue({ code: 'custom', path: ['documents'], message: `a ${category} document is required${where}` });
-      }
-    }
+export const kycInputSchema = z.object({
+  customerId: z.string().regex(/^ckcust_[A-Za-z0-9_-]+$/, 'must look like ckcust_…'),
+  customerReference: z.string().trim().min(1).max(128),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"').optional(),
+  documents: z.array(kycDocumentSchema).min(1, 'at least the id_document is required').max(4),
+  timing: z
+    .object({
+      firstPollAfter: duration.default(msToNumber(defaultTiming.firstPollAfter)),
+      maxPollInterval: duration.default(msToNumber(defaultTiming.maxPollInterval)),
+      escalateAfter: duration.default(msToNumber(defaultTiming.escalateAfter)),
+    })
+    .strict()
+    .default({
+      firstPollAfter: msToNumber(defaultTiming.firstPollAfter),
+      maxPollInterval: msToNumber(defaultTiming.maxPollInterval),
+      escalateAfter: msToNumber(defaultTiming.escalateAfter),
+    }),
+});
+
+/**
+ * Rules across documents: at most one per category, and the categories the country requires. Run on the
+ * raw input too, so that one answer lists these problems beside any field errors.
+ */
+function documentSetProblems(raw: unknown): string[] {
+  const input = (raw ?? {}) as { country?: unknown; documents?: unknown };
+  const documents = Array.isArray(input.documents) ? input.documents : [];
+  const country = typeof input.country === 'string' ? input.country : undefined;
+  const problems: string[] = [];
+  const seen = new Set<unknown>();
+  documents.forEach((doc: { category?: unknown } | null, i) => {
+    const category = doc?.category;
+    if (seen.has(category)) problems.push(`documents.${i}.category: more than one ${String(category)}`);
+    seen.add(category);
   });
+  for (const category of requiredCategories(country)) {
+    if (!seen.has(category)) {
+      problems.push(`documents: a ${category} document is required${country ? ` for country ${country}` : ''}`);
+    }
+  }
+  return problems;
+}
+
+export type ParsedInput = { ok: true; input: ParsedKycInput } | { ok: false; problems: string[] };
+
+/** The input, typed and with defaults filled in, or every problem with it (one line each, naming the field). */
+export function parseKycInput(raw: unknown): ParsedInput {
+  const parsed = kycInputSchema.safeParse(raw);
+  const problems = [...(parsed.success ? [] : describeIssues(parsed.error)), ...documentSetProblems(raw)];
+  return parsed.success && problems.length === 0 ? { ok: true, input: parsed.data } : { ok: false, problems };
+}
 
 /** What callers send (durations as strings or ms). */
 export type KycInput = z.input<typeof kycInputSchema>;
@@ -68,7 +84,7 @@ export type KycInput = z.input<typeof kycInputSchema>;
 export type ParsedKycInput = z.output<typeof kycInputSchema>;
 
 /** Every problem in one line each, with the field it concerns. */
-export function describeIssues(error: z.ZodError): string[] {
+function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.map(String).join('.') : 'input';
     return `${path}: ${issue.message}`;

@@ -17,7 +17,7 @@ import * as options from './activity-options';
 import { attachSlotFor, type AttachSlot, type KycDocument } from './documents';
 import { eventIdempotencyKey, type KycEventType } from './events';
 import { InvalidKycInput, UploadUrlExpired } from './failures';
-import { describeIssues, kycInputSchema, type KycInput, type ParsedKycInput } from './input';
+import { parseKycInput, type KycInput, type ParsedKycInput } from './input';
 import {
   customerRejected,
   customerVerified,
@@ -39,12 +39,8 @@ const { uploadDocument } = proxyActivities<KycActivities>(options.upload);
  * @param resumed set only by continue-as-new: the documents are already submitted and the run only waits.
  */
 export async function kycWorkflow(rawInput: KycInput, resumed?: WaitingState): Promise<KycResult> {
-  const parsed = kycInputSchema.safeParse(rawInput);
-  const state = new KycState(
-    parsed.success ? parsed.data : undefined,
-    rawInput as Partial<ParsedKycInput>,
-    resumed,
-  );
+  const parsed = parseKycInput(rawInput);
+  const state = new KycState(parsed.ok ? parsed.input : undefined, rawInput as Partial<ParsedKycInput>, resumed);
 
   // Handlers first, so that a decision arriving at any moment (even before submit finishes) is kept.
   const onDecision = (status: Decision['status']) => (data: CustomerDecisionData) =>
@@ -58,22 +54,23 @@ export async function kycWorkflow(rawInput: KycInput, resumed?: WaitingState): P
   setHandler(customerRejected, onDecision('rejected'));
   setHandler(statusQuery, () => state.status());
 
-  if (!parsed.success) {
+  if (!parsed.ok) {
     throw ApplicationFailure.create({
       type: InvalidKycInput,
       nonRetryable: true,
-      message: `Invalid KYC input:\n${describeIssues(parsed.error).join('\n')}`,
-      details: describeIssues(parsed.error),
+      message: `Invalid KYC input:\n${parsed.problems.join('\n')}`,
+      details: parsed.problems,
     });
   }
-  const input = parsed.data;
+  const input = parsed.input;
 
   if (!resumed) {
     state.setStage('validating');
-    const checked = await checkDocuments.executeWithOptions(
-      { ...options.documentCheck, summary: `check ${input.documents.length} document(s)` },
-      [input.documents],
-    );
+    const checked = await checkDocuments
+      .executeWithOptions({ ...options.documentCheck, summary: `check ${input.documents.length} document(s)` }, [
+        input.documents,
+      ])
+      .catch(surfaceInvalidInput);
 
     state.setStage('uploading');
     await uploadAll(input, state, new Map(checked.map((c) => [c.category, c.sha256])));
@@ -121,18 +118,13 @@ async function uploadAll(input: ParsedKycInput, state: KycState, checkedSha256: 
   await Promise.all(Array.from({ length: Math.min(options.uploadConcurrency, queue.length) }, worker));
 }
 
-/** Request an intent and PUT the bytes; an expired URL gets a fresh intent, a bounded number of times. */
+/** Steps 1–2 for one document; an expired URL is answered with a fresh intent, a bounded number of times. */
 async function uploadOne(customerId: string, doc: KycDocument, file: FileStatus, expectedSha256?: string) {
   for (;;) {
-    const intent = await partner.requestUploadIntent.executeWithOptions(
-      { ...options.partnerCall, summary: `upload URL for ${doc.category} (${doc.filename})` },
-      [{ customerId, category: doc.category, filename: doc.filename, contentType: doc.contentType }],
-    );
-    file.fileId = intent.fileId;
     try {
       const uploaded = await uploadDocument.executeWithOptions(
-        { ...options.upload, summary: `PUT ${doc.category} (${doc.filename})` },
-        [{ source: doc.source, intent }],
+        { ...options.upload, summary: `upload ${doc.category} (${doc.filename})` },
+        [{ customerId, document: doc }],
       );
       if (expectedSha256 && uploaded.sha256 !== expectedSha256) {
         throw ApplicationFailure.create({
@@ -141,14 +133,22 @@ async function uploadOne(customerId: string, doc: KycDocument, file: FileStatus,
           message: `${doc.category} (${doc.filename}) changed between the document check and the upload`,
         });
       }
-      Object.assign(file, { uploaded: true, bytes: uploaded.bytes, sha256: uploaded.sha256 });
+      Object.assign(file, { fileId: uploaded.fileId, uploaded: true, bytes: uploaded.bytes, sha256: uploaded.sha256 });
       return;
     } catch (err) {
       const expired = err instanceof ActivityFailure && (err.cause as ApplicationFailure)?.type === UploadUrlExpired;
-      if (!expired || file.urlRefreshes >= options.maxUrlRefreshes) throw err;
+      if (!expired || file.urlRefreshes >= options.maxUrlRefreshes) surfaceInvalidInput(err);
       file.urlRefreshes++;
     }
   }
+}
+
+/** Bad documents fail the run with the activity's InvalidKycInput itself, as the contract names it. */
+function surfaceInvalidInput(err: unknown): never {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === InvalidKycInput) {
+    throw err.cause;
+  }
+  throw err;
 }
 
 function slotsOf(files: FileStatus[]): Partial<Record<AttachSlot, string>> {

@@ -25,6 +25,12 @@ export interface WaitingState {
   decision?: Decision;
 }
 
+/**
+ * Stages mirrored into KycStatus. `attaching` and `submitting` last a second or two; the `status` query and the
+ * Web UI's current details show them, but an upsert each would cost two actions per onboarding for nothing.
+ */
+const searchableStages = new Set<KycStage>(['validating', 'uploading', 'pending_review', 'verified', 'rejected']);
+
 export class KycState {
   stage: KycStage = 'validating';
   readonly customerId: string;
@@ -69,9 +75,10 @@ export class KycState {
   setStage(stage: KycStage): void {
     this.stage = stage;
     const current = workflowInfo().typedSearchAttributes;
-    // Each upsert is a billable action: only send what changed (the starter may have set both already).
+    // Each upsert is a billable action: only send what changed (the starter may have set both already),
+    // and only for the stages that last long enough for anyone to search for them.
     const updates = [];
-    if (current.get(KycStatus) !== stage) updates.push({ key: KycStatus, value: stage });
+    if (searchableStages.has(stage) && current.get(KycStatus) !== stage) updates.push({ key: KycStatus, value: stage });
     if (current.get(CustomerReference) === undefined && this.customerReference) {
       updates.push({ key: CustomerReference, value: this.customerReference });
     }

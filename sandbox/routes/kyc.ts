@@ -35,7 +35,7 @@ export function kycRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     customer.submit_count += 1;
     ctx.reviewer.schedule(customer);
     // The submission stands even when the answer is lost: the caller's retry must see 409, not submit twice.
-    if (ctx.faults.takeCommitThenFail(customer)) return sendFault(reply, { kind: 'unavailable' }, customer);
+    if (ctx.faults.takeLostSubmitAnswer(customer)) return sendFault(reply, { kind: 'unavailable' }, customer);
     return reply.send(customerObject(customer));
   });
 }

@@ -1,11 +1,17 @@
 // Temporal servers for tests, always from the binaries resolved by scripts/toolchain.ts.
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ensureSearchAttributes } from '../../scripts/dev-server';
 import { findTestServer, sdkExecutable } from '../../scripts/toolchain';
 
-/** A fresh time-skipping test server (one per test file: skipped time is shared by its workflows). */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+/**
+ * A fresh time-skipping test server (one per test file: skipped time is shared by its workflows), with the
+ * contract's search attributes registered as on a real cluster.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }
 
 /** The dev server the global setup started, shared by every file. */

@@ -1,0 +1,41 @@
+// Thin access to the running activity's Context. The activities also run outside a worker (a CLI dry run,
+// a unit test calling a helper), where Context.current() throws; there they simply skip heartbeats and logs.
+import { Context } from '@temporalio/activity';
+
+function current(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Aborted when Temporal cancels the activity; undefined outside an activity. */
+export function cancellationSignal(): AbortSignal | undefined {
+  return current()?.cancellationSignal;
+}
+
+export function heartbeat(details: unknown): void {
+  current()?.heartbeat(details);
+}
+
+/** The attempt number of this activity execution (1 outside an activity). */
+export function attempt(): number {
+  return current()?.info.attempt ?? 1;
+}
+
+type Meta = Record<string, unknown>;
+
+/** The activity logger (`log` from @temporalio/activity, which carries workflow/activity ids). */
+export const activityLog = {
+  debug: (message: string, meta?: Meta) => current()?.log.debug(message, meta),
+  info: (message: string, meta?: Meta) => current()?.log.info(message, meta),
+  warn: (message: string, meta?: Meta) => current()?.log.warn(message, meta),
+};
+
+/** Aborts on cancellation or after `timeoutMs`, whichever comes first. */
+export function callSignal(timeoutMs: number): AbortSignal {
+  const cancel = cancellationSignal();
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+}

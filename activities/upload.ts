@@ -1,0 +1,204 @@
+// Step 2 of the guide: PUT the bytes to the pre-signed URL. Streamed from the source straight into the
+// request with a known Content-Length (S3-style stores refuse chunked uploads), hashed on the way, so a
+// 20 MB file costs a few 64 KiB buffers. The partner key is never sent here: the URL is the credential.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidKycInput, SourceChanged, SourceUnavailable, UploadUrlExpired } from '../workflows/failures';
+import { activityLog, cancellationSignal, heartbeat } from './activity-context';
+import { ByteMeter } from './byte-meter';
+import { describeErrorBody, ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer } from './http-failures';
+import { safeUrl } from './redact';
+import { checkSize, openSource, overLimit, SourceProblem, sourceLabel, type OpenedSource, type SourcePolicy } from './sources';
+import type { UploadedDocument, UploadIntent } from './types';
+
+/** An intent this close to expiry would likely expire mid-PUT: ask for a fresh one instead. */
+export const EXPIRY_SAFETY_MARGIN_MS = 5_000;
+/** Heartbeats while sending are progress reports; more than one a second is noise. */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+
+export interface UploadOptions {
+  policy: SourcePolicy;
+  /** Idle timeout of the PUT (no bytes moving), not a total: a big file on a slow link may take longer. */
+  idleTimeoutMs: number;
+}
+
+export async function putDocument(req: { source: string; intent: UploadIntent }, options: UploadOptions): Promise<UploadedDocument> {
+  const { intent } = req;
+  const target = safeUrl(intent.uploadUrl);
+  const expiresAt = Date.parse(intent.expiresAt);
+  if (!(expiresAt - EXPIRY_SAFETY_MARGIN_MS > Date.now())) {
+    throw ApplicationFailure.create({
+      type: UploadUrlExpired,
+      nonRetryable: true,
+      message: `upload URL for ${intent.fileId} expired at ${intent.expiresAt} (or expires within ${EXPIRY_SAFETY_MARGIN_MS / 1000} s); nothing was sent`,
+    });
+  }
+  const signal = cancellationSignal();
+  let source = await open(req.source, options.policy, signal);
+  let size = source.size;
+  if (size === undefined) {
+    // A URL that did not say its length: count it once, then read it again for the PUT.
+    size = await measure(req.source, source, options.policy, signal);
+    source = await open(req.source, options.policy, signal);
+    if (source.size !== undefined && source.size !== size) {
+      source.stream.destroy();
+      throw sourceChanged(req.source, size, source.size);
+    }
+  }
+
+  activityLog.info('uploading KYC document', { fileId: intent.fileId, source: source.label, target, bytes: size });
+  let lastBeat = 0;
+  const meter = new ByteMeter({
+    exactBytes: size,
+    onLengthMismatch: (actual) => sourceChanged(req.source, size, actual),
+    onProgress: (bytesSent) => {
+      const now = Date.now();
+      if (now - lastBeat >= HEARTBEAT_INTERVAL_MS) {
+        lastBeat = now;
+        heartbeat({ bytesSent });
+      }
+    },
+  });
+
+  const request = put(intent, size, options.idleTimeoutMs, signal);
+  // The answer may come before the body is sent (a 403 from a store that does not wait), so the response
+  // and the sending are awaited separately; the first error decides.
+  let sendError: unknown;
+  const sending = pipeline(source.stream, meter, request.body, ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
+    sendError = error;
+    request.body.destroy();
+  });
+  let response: IncomingMessage;
+  try {
+    response = await request.response;
+  } catch (error) {
+    await sending;
+    throw failureWhileSending(req.source, target, sendError ?? error, signal, options.idleTimeoutMs);
+  }
+  if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode > 299) {
+    // Read the answer before stopping the body: stopping it closes the connection the answer is on.
+    const failure = await failureForUpload(target, intent.fileId, response);
+    source.stream.destroy();
+    await sending;
+    throw failure;
+  }
+  await sending;
+  response.resume();
+  if (sendError !== undefined) throw failureWhileSending(req.source, target, sendError, signal, options.idleTimeoutMs);
+
+  heartbeat({ bytesSent: meter.bytes });
+  const uploaded = { bytes: meter.bytes, sha256: meter.sha256() };
+  activityLog.info('uploaded KYC document', { fileId: intent.fileId, bytes: uploaded.bytes, sha256: uploaded.sha256 });
+  return uploaded;
+}
+
+/** Counts a source whose size was not announced, within the size limit. */
+async function measure(source: string, opened: OpenedSource, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<number> {
+  const meter = new ByteMeter({ maxBytes: policy.maxFileBytes, onOverLimit: () => overLimit(0, policy.maxFileBytes, true) });
+  const discard = new Writable({ write: (_chunk, _enc, done) => done() });
+  try {
+    await pipeline(opened.stream, meter, discard, ...(signal ? [{ signal }] : []));
+    checkSize(meter.bytes, policy.maxFileBytes);
+  } catch (error) {
+    throw asUploadFailure(source, error, signal);
+  }
+  return meter.bytes;
+}
+
+/** Opens the source under the same policy as the check: the input or the file may have changed since. */
+async function open(source: string, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<OpenedSource> {
+  try {
+    return await openSource(source, policy, signal);
+  } catch (error) {
+    throw asUploadFailure(source, error, signal);
+  }
+}
+
+function asUploadFailure(source: string, error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
+  if (!(error instanceof SourceProblem)) return error;
+  const message = `${sourceLabel(source)}: ${error.message}`;
+  // Policy, size and type problems will not go away; a flaky source server may.
+  return error.retryable
+    ? ApplicationFailure.create({ message, nonRetryable: false, type: SourceUnavailable })
+    : ApplicationFailure.create({ type: InvalidKycInput, nonRetryable: true, message });
+}
+
+function sourceChanged(source: string, expected: number, actual: number): ApplicationFailure {
+  // The next attempt re-reads the size; a file still being written settles.
+  return ApplicationFailure.create({
+    type: SourceChanged,
+    nonRetryable: false,
+    message: `${sourceLabel(source)} changed while uploading: expected ${expected} bytes, read ${actual}`,
+  });
+}
+
+function put(intent: UploadIntent, size: number, idleTimeoutMs: number, signal: AbortSignal | undefined) {
+  const url = new URL(intent.uploadUrl);
+  // Exactly the required headers, plus the length we know; a length or encoding of theirs would contradict it.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(intent.requiredHeaders)) {
+    if (!/^(content-length|transfer-encoding)$/i.test(name)) headers[name] = value;
+  }
+  headers['Content-Length'] = String(size);
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  const body = send(url, { method: 'PUT', headers, ...(signal ? { signal } : {}) });
+  body.setTimeout(idleTimeoutMs, () => {
+    body.destroy(Object.assign(new Error(`no progress for ${idleTimeoutMs} ms`), { name: 'TimeoutError' }));
+  });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    body.once('response', resolve);
+    body.once('error', reject);
+  });
+  response.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
+  return { body, response };
+}
+
+function failureWhileSending(
+  source: string,
+  target: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+  idleTimeoutMs: number,
+): unknown {
+  if (signal?.aborted) return signal.reason;
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof SourceProblem) return asUploadFailure(source, error, signal);
+  return failureForNoAnswer(`PUT ${target}`, error, signal, idleTimeoutMs);
+}
+
+async function failureForUpload(target: string, fileId: string, response: IncomingMessage): Promise<ApplicationFailure> {
+  const bodyText = await readCapped(response, ERROR_BODY_LIMIT);
+  const status = response.statusCode ?? 0;
+  if (status === 403) {
+    // The guide: "a 403 there typically means the URL expired; request a fresh one".
+    const said = describeErrorBody(bodyText);
+    return ApplicationFailure.create({
+      type: UploadUrlExpired,
+      nonRetryable: true,
+      message: `PUT ${target} answered 403 for ${fileId}${said ? `: ${said}` : ''}; request a fresh upload intent`,
+      details: [{ status }],
+    });
+  }
+  const retryAfter = response.headers['retry-after'];
+  return failureForAnswer(`PUT ${target}`, { status, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, bodyText });
+}
+
+async function readCapped(response: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= limit) break;
+    }
+  } catch {
+    // A body cut short still explains what we got of it.
+  }
+  response.destroy();
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}

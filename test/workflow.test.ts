@@ -1,0 +1,243 @@
+// kycWorkflow on the time-skipping server with the default timings (15 min first poll, 2 h max interval,
+// 24 h escalation), against the partner sandbox over real HTTP with real files.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { kycStartOptions } from '../client/start-options';
+import { kycWorkflow } from '../workflows';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { customerRejected, customerVerified, statusQuery } from '../workflows/messages';
+import { KycEscalated, KycStatus } from '../workflows/search-attributes';
+import { countBillableActions } from './support/billing';
+import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
+import { createTimeSkippingEnv } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let h: KycHarness;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await startKycHarness(env.nativeConnection);
+});
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+/** What the receiver forwards when the partner's webhook arrives. */
+const verifiedData = (id: string) => ({ object: 'customer', id, status: 'verified', verified_at: new Date().toISOString() });
+
+async function billableActions(workflowId: string, customerId: string) {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const partner = await h.rail.inspect(customerId);
+  return countBillableActions(history, Number(partner.status_reads));
+}
+
+describe('kycWorkflow, time-skipping', () => {
+  it('webhook after 1 h: verified, one submit, every document uploaded intact, within 20 actions', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-webhook-1h');
+    await waitForStage(handle, 'pending_review');
+    await env.sleep('1h');
+    await h.rail.decide(customerId, 'verify');
+    await handle.signal(customerVerified, verifiedData(customerId));
+
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'verified', customerId, customerReference: 'tsk-webhook-1h' });
+    const status = await handle.query(statusQuery);
+    expect(status.outcome?.via).toBe('webhook');
+    expect(status.polls).toBe(0);
+
+    const partner = await h.rail.inspect(customerId);
+    expect(partner.submit_count).toBe(1);
+    expect(partner.uploads.map((u) => [u.file_category, u.bytes, u.sha256]).sort()).toEqual(
+      status.files.map((f) => [f.category, f.bytes, f.sha256]).sort(),
+    );
+    expect(Object.keys(partner.attached).sort()).toEqual(['id_file', 'id_file_back', 'proof_of_address_file']);
+    expect(h.sink.for(customerId).map((e) => e.body.type)).toEqual(['kyc.submitted', 'kyc.verified']);
+    expect(h.sink.for(customerId)[1]?.idempotencyKey).toBe(`kyc-${customerId}:kyc.verified`);
+
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(KycStatus)).toBe('verified');
+    const actions = await billableActions(handle.workflowId, customerId);
+    console.log('billable actions, webhook at 1 h:', actions);
+    expect(actions.total).toBeLessThanOrEqual(20);
+  });
+
+  it('no webhook: verified by polling after the partner decides at 20 h, within 34 actions', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-poll-20h');
+    await waitForStage(handle, 'pending_review');
+    await env.sleep('20h');
+    await h.rail.decide(customerId, 'verify');
+
+    expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
+    const status = await handle.query(statusQuery);
+    expect(status.outcome?.via).toBe('poll');
+    expect(status.escalatedAt).toBeUndefined();
+    // Backing off 15 min → 2 h: about a dozen polls in 20 h, not 80 at a flat 15 min.
+    expect(status.polls).toBeGreaterThanOrEqual(12);
+    expect(status.polls).toBeLessThanOrEqual(15);
+    expect(status.polls).toBe((await h.rail.inspect(customerId)).status_reads);
+    const actions = await billableActions(handle.workflowId, customerId);
+    console.log('billable actions, verified by poll at 20 h:', actions);
+    expect(actions.total).toBeLessThanOrEqual(34);
+  });
+
+  it('pending 30 h: escalated exactly once at 24 h, keeps waiting, then verified, within 42 actions', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-stalled-30h');
+    const pending = await waitForStage(handle, 'pending_review');
+    await env.sleep('30h');
+    const stalled = await handle.query(statusQuery);
+    expect(stalled.stage).toBe('pending_review');
+    const escalatedAfter = Date.parse(stalled.escalatedAt!) - Date.parse(pending.pendingSince!);
+    expect(escalatedAfter).toBeGreaterThanOrEqual(24 * 3600 * 1000);
+    expect(escalatedAfter).toBeLessThan(24 * 3600 * 1000 + 60_000);
+    expect((await handle.describe()).typedSearchAttributes.get(KycEscalated)).toBe(true);
+
+    await h.rail.decide(customerId, 'verify');
+    await handle.signal(customerVerified, verifiedData(customerId));
+    expect(await handle.result()).toMatchObject({ status: 'verified' });
+    const events = h.sink.for(customerId).map((e) => e.body.type);
+    expect(events).toEqual(['kyc.submitted', 'kyc.escalated', 'kyc.verified']);
+    const actions = await billableActions(handle.workflowId, customerId);
+    console.log('billable actions, pending 30 h then verified:', actions);
+    expect(actions.total).toBeLessThanOrEqual(42);
+  });
+
+  it('rejected: friendly message without the raw code, retry reference -r2, event to the backend', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-reject');
+    await waitForStage(handle, 'pending_review');
+    await h.rail.decide(customerId, 'reject', 'DOC_EXPIRED: ID document expired');
+    await handle.signal(customerRejected, {
+      object: 'customer',
+      id: customerId,
+      status: 'rejected',
+      rejected_at: '2026-05-05T18:23:11Z',
+      rejection_reason: 'DOC_EXPIRED: ID document expired',
+    });
+    const result = await handle.result();
+    expect(result).toEqual({
+      status: 'rejected',
+      customerId,
+      customerReference: 'tsk-reject',
+      rejectedAt: '2026-05-05T18:23:11Z',
+      rejectionReason: 'DOC_EXPIRED: ID document expired',
+      userMessage: expect.stringMatching(/expired/),
+      retryCustomerReference: 'tsk-reject-r2',
+    });
+    expect(result.userMessage).not.toContain('DOC_EXPIRED');
+    const rejected = h.sink.for(customerId).find((e) => e.body.type === 'kyc.rejected');
+    expect(rejected?.body).toMatchObject({ userMessage: result.userMessage, retryCustomerReference: 'tsk-reject-r2' });
+    expect((await handle.describe()).typedSearchAttributes.get(KycStatus)).toBe('rejected');
+  });
+
+  it('expired upload URLs are refreshed with fresh intents and every document still arrives once', async () => {
+    const customerId = await h.rail.createCustomer('tsk-expired-urls');
+    await h.rail.faults(customerId, { expireUploads: 2 });
+    const handle = await env.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions({ customerId, customerReference: 'tsk-expired-urls', documents: h.documents }, h.taskQueue),
+    );
+    await waitForStage(handle, 'pending_review');
+    const status = await handle.query(statusQuery);
+    expect(status.files.reduce((n, f) => n + f.urlRefreshes, 0)).toBe(2);
+    const partner = await h.rail.inspect(customerId);
+    expect(partner.intents).toHaveLength(5);
+    expect(partner.intents.filter((i) => i.forced_expiry)).toHaveLength(2);
+    expect(Object.values(partner.attached).sort()).toEqual(status.files.map((f) => f.fileId).sort());
+    expect(partner.uploads.every((u) => u.puts === 1)).toBe(true);
+    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.result();
+  });
+
+  it('a decision signalled while submit is still in flight is kept and ends the wait at once', async () => {
+    const customerId = await h.rail.createCustomer('tsk-early-signal');
+    // The partner answers slowly, so the signal lands while the submit call is still on its way.
+    await h.rail.faults(customerId, { latencyMs: 400 });
+    const handle = await env.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions({ customerId, customerReference: 'tsk-early-signal', documents: h.documents }, h.taskQueue),
+    );
+    await waitForStage(handle, 'submitting');
+    await handle.signal(customerVerified, verifiedData(customerId));
+    expect(await handle.result()).toMatchObject({ status: 'verified' });
+    const status = await handle.query(statusQuery);
+    expect(status.polls).toBe(0);
+    expect(status.submittedAt).toBeDefined();
+    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
+  });
+
+  it('duplicate and conflicting decisions: the first wins, the rest are recorded and ignored', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-duplicates');
+    await waitForStage(handle, 'pending_review');
+    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerRejected, { id: customerId, status: 'rejected', rejection_reason: 'late' });
+    expect(await handle.result()).toMatchObject({ status: 'verified' });
+    const status = await handle.query(statusQuery);
+    expect(status.outcome).toMatchObject({ status: 'verified', via: 'webhook' });
+    expect(status.ignoredDecisions.map((d) => d.status).sort()).toEqual(['rejected', 'verified']);
+    expect(h.sink.for(customerId).filter((e) => e.body.type === 'kyc.verified')).toHaveLength(1);
+  });
+
+  it('a submit whose answer was lost is retried without a second submission', async () => {
+    const customerId = await h.rail.createCustomer('tsk-lost-submit');
+    await h.rail.faults(customerId, { loseSubmitAnswer: 1 });
+    const handle = await env.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions({ customerId, customerReference: 'tsk-lost-submit', documents: h.documents }, h.taskQueue),
+    );
+    await waitForStage(handle, 'pending_review');
+    const partner = await h.rail.inspect(customerId);
+    expect(partner.submit_count).toBe(1);
+    expect(partner.faults_injected).toBe(1);
+    expect(partner.status).toBe('pending');
+    await handle.signal(customerVerified, verifiedData(customerId));
+    expect(await handle.result()).toMatchObject({ status: 'verified' });
+  });
+
+  it('invalid input fails with InvalidKycInput listing every problem, before any partner call', async () => {
+    const customerId = await h.rail.createCustomer('tsk-invalid');
+    const handle = await env.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions(
+        {
+          customerId,
+          customerReference: 'tsk-invalid',
+          country: 'US',
+          documents: [
+            { ...h.documents[0]!, source: `${h.docsDir}/missing.jpg` },
+            { ...h.documents[1]!, contentType: 'image/gif' as never },
+          ],
+          timing: { firstPollAfter: 'soon' },
+        },
+        h.taskQueue,
+      ),
+    );
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('InvalidKycInput');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toContain('documents.1.contentType');
+    expect(cause.message).toContain('a proof_of_address document is required for country US');
+    expect(cause.message).toContain('"soon" is not a positive duration');
+
+    const unreadable = await env.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions(
+        {
+          customerId,
+          customerReference: 'tsk-invalid',
+          documents: [{ ...h.documents[0]!, source: `${h.docsDir}/missing.jpg` }],
+        },
+        h.taskQueue,
+      ),
+    );
+    const docFailure = (await unreadable.result().catch((err: unknown) => err)) as WorkflowFailedError;
+    expect((docFailure.cause as ApplicationFailure).type).toBe('InvalidKycInput');
+    expect(docFailure.cause?.message).toContain('missing.jpg');
+    const partner = await h.rail.inspect(customerId);
+    expect(partner.intents).toHaveLength(0);
+    expect(partner.submit_count).toBe(0);
+  });
+});
