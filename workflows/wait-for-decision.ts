@@ -2,7 +2,6 @@
 // Cheap by design: one timer before the first poll, one activity whose retry policy is the polling loop
 // (no history growth, one action per poll), one timer for the escalation.
 import {
-  CancellationScope,
   condition,
   isCancellation,
   proxyActivities,
@@ -26,20 +25,19 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
   const { pollCustomerDecision } = proxyActivities<KycActivities>(options.poller(firstPollAfter, maxPollInterval));
   const pendingSince = Date.parse(state.pendingSince!);
   let pollFailed = false;
-  let poller: CancellationScope | undefined;
 
+  // The poller is never cancelled: when the run completes (or continues as new) the server drops it, and a
+  // cancel request racing an attempt's end would only add history (and trips the time-skipping test server).
   const startPoller = (delayMs: number) => {
     pollFailed = false;
-    poller = new CancellationScope();
-    poller
-      .run(async () => {
-        if (delayMs > 0) await sleep(delayMs, { summary: 'until the first poll' });
-        return pollCustomerDecision.executeWithOptions(
-          { ...options.poller(firstPollAfter, maxPollInterval), summary: 'poll the customer until decided' },
-          [{ customerId: input.customerId }],
-        );
-      })
-      .then(
+    const poll = async () => {
+      if (delayMs > 0) await sleep(delayMs, { summary: 'until the first poll' });
+      return pollCustomerDecision.executeWithOptions(
+        { ...options.poller(firstPollAfter, maxPollInterval), summary: 'poll the customer until decided' },
+        [{ customerId: input.customerId }],
+      );
+    };
+    poll().then(
         (polled) => {
           state.polls += polled.polls;
           state.decide({
@@ -75,10 +73,8 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
       await condition(() => !!state.decision, maxPollInterval, { summary: 'retry polling later' });
       if (!state.decision) startPoller(0);
     } else if (workflowInfo().continueAsNewSuggested) {
-      poller?.cancel();
       await hooks.continueAsNew();
     }
   }
-  poller?.cancel();
   return state.decision;
 }
