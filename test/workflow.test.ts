@@ -1,5 +1,6 @@
 // kycWorkflow on the time-skipping server with the default timings (15 min first poll, 2 h max interval,
 // 24 h escalation), against the partner sandbox over real HTTP with real files.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -26,6 +27,17 @@ afterAll(async () => {
 
 /** What the receiver forwards when the partner's webhook arrives. */
 const verifiedData = (id: string) => ({ object: 'customer', id, status: 'verified', verified_at: new Date().toISOString() });
+
+/** Every byte array in a history (payloads and all), joined, to search for document content. */
+function historyBytes(history: unknown): Buffer {
+  const parts: Buffer[] = [];
+  const walk = (value: unknown) => {
+    if (value instanceof Uint8Array) parts.push(Buffer.from(value));
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(history);
+  return Buffer.concat(parts);
+}
 
 async function billableActions(workflowId: string, customerId: string) {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -58,6 +70,14 @@ describe('kycWorkflow, time-skipping', () => {
 
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(KycStatus)).toBe('verified');
+    // The documents' bytes never enter the history: only ids, sizes and hashes do.
+    const recorded = historyBytes(await handle.fetchHistory());
+    expect(recorded.includes(Buffer.from(customerId))).toBe(true); // the search does see payloads
+    for (const doc of h.documents) {
+      const content = readFileSync(doc.source);
+      expect(recorded.includes(content.subarray(0, 48))).toBe(false);
+      expect(recorded.includes(Buffer.from(content.toString('base64').slice(0, 64)))).toBe(false);
+    }
     const actions = await billableActions(handle.workflowId, customerId);
     console.log('billable actions, webhook at 1 h:', actions);
     expect(actions.total).toBeLessThanOrEqual(20);
