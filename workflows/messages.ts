@@ -52,7 +52,8 @@ export interface KycStatus {
   submittedAt?: string;
   /** When the run started waiting for the review (workflow time). */
   pendingSince?: string;
-  /** Polls that have come back from the partner so far. */
+  /** Poll attempts reported back to the run (the poller reports when it ends; between its attempts the Web UI
+   *  shows the live attempt count of the pending activity). */
   polls: number;
   escalatedAt?: string;
   outcome?: KycOutcome;
