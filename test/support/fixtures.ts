@@ -1,39 +1,10 @@
-// Real sample documents for tests: tiny but valid JPEG/PNG/PDF files, and a large PDF written in chunks
+// Sample documents for tests: the tiny valid JPEG/PNG/PDF files of scripts/sample-documents.ts, and a large PDF written in chunks
 // (so making a 20 MB file does not itself cost 20 MB of memory). Shared by activity and workflow tests.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { once } from 'node:events';
 
-/** A 1×1 baseline JPEG. */
-export const SAMPLE_JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
-  'base64',
-);
-
-/** A 1×1 RGBA PNG. */
-export const SAMPLE_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-/** A one-page PDF with a correct cross-reference table. */
-export const SAMPLE_PDF = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>']);
-
-export interface SampleDocuments {
-  dir: string;
-  jpeg: string;
-  png: string;
-  pdf: string;
-}
-
-/** Writes passport.jpg, passport-back.png and bill.pdf into `dir`; returns their paths. */
-export async function writeSampleDocuments(dir: string): Promise<SampleDocuments> {
-  const paths = { dir, jpeg: join(dir, 'passport.jpg'), png: join(dir, 'passport-back.png'), pdf: join(dir, 'bill.pdf') };
-  await Promise.all([writeFile(paths.jpeg, SAMPLE_JPEG), writeFile(paths.png, SAMPLE_PNG), writeFile(paths.pdf, SAMPLE_PDF)]);
-  return paths;
-}
+export { SAMPLE_JPEG, SAMPLE_PDF, SAMPLE_PNG, writeSampleDocuments, type SampleDocuments } from '../../scripts/sample-documents';
 
 /**
  * Writes a PDF of exactly `bytes` bytes (header, deterministic filler comments, %%EOF), 1 MiB at a time.
@@ -82,16 +53,3 @@ function fillerBlock(size: number): Buffer {
   return Buffer.from(lines.join('')).subarray(0, size);
 }
 
-function buildPdf(objects: string[]): Buffer {
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(Buffer.byteLength(body));
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body);
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}

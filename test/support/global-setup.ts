@@ -1,6 +1,7 @@
 // Starts what every test file shares: one real Temporal dev server (from the local binaries) and one
 // prebuilt workflow bundle, so no file pays for bundling the workflows again.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -12,7 +13,21 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundlePath: string;
+    /** The dev server's Web UI, e.g. http://127.0.0.1:38211 (test/support/browser.ts). */
+    temporalUiUrl: string;
   }
+}
+
+/** A port free right now: the OS picks it for a throwaway listener (the UI's default, port + 1000, may be taken). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export default async function setup(project: TestProject) {
@@ -26,16 +41,20 @@ export default async function setup(project: TestProject) {
   const workflowBundlePath = join(artifacts, 'test-workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 
+  const uiPort = await freePort('127.0.0.1');
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cli.path },
       searchAttributes: kycSearchAttributes,
       ip: '127.0.0.1',
+      ui: true,
+      uiPort,
       extraArgs: ['--log-level', 'error'],
     },
   });
   project.provide('temporalAddress', env.address);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('temporalUiUrl', `http://127.0.0.1:${uiPort}`);
 
   return async () => {
     await env.teardown();

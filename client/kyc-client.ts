@@ -1,0 +1,297 @@
+// What a backend imports to run KYC: start a customer's submission, read its status and outcome, retry a rejected
+// customer under the partner's rules (guide: "Recovery: customer rejected"), and find runs by stage or reference.
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { temporalTarget } from '../worker/connection';
+import type { kycWorkflow } from '../workflows';
+import { parseKycInput, type KycInput } from '../workflows/input';
+import { kycWorkflowId, statusQuery, type KycResult, type KycStage, type KycStatus } from '../workflows/messages';
+import { CustomerReference, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
+import { defaultTaskQueue, kycStartOptions } from './start-options';
+import { kycListQuery, listLimit, type KycListFilter } from './visibility';
+
+export { InvalidListFilterError, kycStages } from './visibility';
+
+/** Every error a caller is expected to handle (and the CLI prints as one line, without a stack). */
+export class KycClientError extends Error {
+  override name = 'KycClientError';
+}
+export class InvalidKycInputError extends KycClientError {
+  override name = 'InvalidKycInputError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid KYC input: ${problems.join('; ')}`);
+  }
+}
+export class KycRunNotFoundError extends KycClientError {
+  override name = 'KycRunNotFoundError';
+  constructor(readonly customerId: string) {
+    super(`no KYC run for customer ${customerId} (workflow ${kycWorkflowId(customerId)} not found)`);
+  }
+}
+export class KycRetryRefusedError extends KycClientError {
+  override name = 'KycRetryRefusedError';
+}
+export class KycStillRunningError extends KycClientError {
+  override name = 'KycStillRunningError';
+}
+/** The run ended without a partner decision (bad input, terminated, …): there is no KycResult to give. */
+export class KycRunFailedError extends KycClientError {
+  override name = 'KycRunFailedError';
+}
+export class TemporalUnreachableError extends KycClientError {
+  override name = 'TemporalUnreachableError';
+  constructor(readonly address: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    super(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason}`, { cause });
+  }
+}
+
+export interface StartedKyc {
+  workflowId: string;
+  runId: string;
+  /** True when this customer's run already existed: nothing new was started. */
+  alreadyStarted: boolean;
+}
+
+export interface RetryInput {
+  /** The new customer the backend created at the partner, with the reference the rejected run handed out. */
+  customerId: string;
+  documents: KycInput['documents'];
+  /** Defaults to the rejected run's country and timing. */
+  country?: string;
+  timing?: KycInput['timing'];
+}
+
+export interface ListedKyc {
+  workflowId: string;
+  runId: string;
+  customerId: string;
+  customerReference: string;
+  /** The KycStatus search attribute: the last stage worth searching for. */
+  status: KycStage | undefined;
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, … (a run that failed on bad input stays at `validating`). */
+  executionStatus: string;
+  startTime: Date;
+  closeTime?: Date;
+  retryOf?: string;
+  attempt?: number;
+}
+
+/** Long enough for a TLS handshake to a cloud namespace; short enough that a wrong address is reported promptly. */
+const connectTimeout = '5s';
+
+export class KycClient {
+  readonly taskQueue: string;
+  private connection?: Connection;
+
+  constructor(
+    readonly client: Client,
+    options: { taskQueue?: string } = {},
+  ) {
+    this.taskQueue = options.taskQueue || process.env.KYC_TASK_QUEUE || defaultTaskQueue;
+  }
+
+  /** Connects as the `temporal` CLI would (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key / TLS per envconfig). */
+  static async connect(env: NodeJS.ProcessEnv = process.env): Promise<KycClient & { close(): Promise<void> }> {
+    const { connectionOptions, namespace } = temporalTarget(env);
+    const { address, tls, apiKey, metadata } = connectionOptions;
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address, tls, apiKey, metadata, connectTimeout });
+    } catch (err) {
+      throw new TemporalUnreachableError(String(address), err);
+    }
+    const kyc = new KycClient(new Client({ connection, namespace }), { taskQueue: env.KYC_TASK_QUEUE });
+    kyc.connection = connection;
+    return kyc;
+  }
+
+  /** Closes the connection `connect` opened; a client built around someone else's connection leaves it alone. */
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  /** Starts the customer's KYC run, or returns the one that already exists. Bad input starts nothing. */
+  async start(input: KycInput): Promise<StartedKyc> {
+    assertValid(input);
+    return this.startOnce(kycStartOptions(input, this.taskQueue));
+  }
+
+  /** The `status` query: where the run is, files uploaded, polls, escalation, outcome. */
+  async status(customerId: string): Promise<KycStatus> {
+    return this.known(customerId, () => this.handle(customerId).query(statusQuery));
+  }
+
+  /** The partner's decision. Waits for it unless `wait` is false, in which case an open run is an error. */
+  async result(customerId: string, { wait = true }: { wait?: boolean } = {}): Promise<KycResult> {
+    if (!wait) {
+      const run = await this.describe(customerId);
+      if (run.status.name === 'RUNNING') {
+        const { stage } = await this.status(customerId);
+        throw new KycStillRunningError(`${run.workflowId} is still running (stage ${stage}): no decision yet`);
+      }
+    }
+    try {
+      return await this.known(customerId, () => this.handle(customerId).result());
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const why = (err.cause?.message ?? err.message).replace(/\s*\n\s*/g, '; ');
+      throw new KycRunFailedError(`${kycWorkflowId(customerId)} ended without a decision: ${why}`, { cause: err });
+    }
+  }
+
+  /** Temporal's description of the customer's latest run (status, memo, times). */
+  async describe(customerId: string): Promise<WorkflowExecutionDescription> {
+    return this.known(customerId, () => this.handle(customerId).describe());
+  }
+
+  /**
+   * Resubmits a rejected customer as the partner requires: a NEW customer record (created by the backend with the
+   * reference the rejected run handed out, `ref` → `ref-r2` → `ref-r3`) and corrected documents. The rejected run
+   * stays closed for audit; the new run's memo points back to it, so the chain shows in the Web UI.
+   */
+  async retry(previousCustomerId: string, next: RetryInput): Promise<StartedKyc & { customerReference: string }> {
+    const previousId = kycWorkflowId(previousCustomerId);
+    if (next.customerId === previousCustomerId) {
+      throw new KycRetryRefusedError(
+        `the partner never accepts a re-submission on a rejected customer: create a new customer and pass its id (not ${previousCustomerId})`,
+      );
+    }
+    const previous = await this.describe(previousCustomerId);
+    const outcome = await this.decisionOf(previousCustomerId, previous);
+    if (outcome.status !== 'rejected' || !outcome.retryCustomerReference) {
+      throw new KycRetryRefusedError(`${previousId} was verified: there is nothing to retry`);
+    }
+    const customerReference = outcome.retryCustomerReference;
+    const inherited = await this.startInputOf(previous);
+    const input: KycInput = {
+      customerId: next.customerId,
+      customerReference,
+      documents: next.documents,
+      ...withoutUndefined({ country: next.country ?? inherited?.country, timing: next.timing ?? inherited?.timing }),
+    };
+    assertValid(input);
+    const attempt = (typeof previous.memo?.attempt === 'number' ? previous.memo.attempt : 1) + 1;
+    const options = kycStartOptions(input, this.taskQueue);
+    const started = await this.startOnce({
+      ...options,
+      memo: { retryOf: previousId, attempt },
+      staticSummary: `${options.staticSummary} — attempt ${attempt}, retry of ${previousId}`,
+    });
+    return { ...started, customerReference };
+  }
+
+  /** KYC runs by stage and/or reference, newest first (visibility is eventually consistent: a second or so behind). */
+  async list(filter: KycListFilter = {}): Promise<ListedKyc[]> {
+    const query = kycListQuery(filter);
+    const limit = listLimit(filter.limit);
+    const runs: ListedKyc[] = [];
+    for await (const run of this.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+      runs.push(listed(run));
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  }
+
+  private handle(customerId: string) {
+    return this.client.workflow.getHandle<typeof kycWorkflow>(kycWorkflowId(customerId));
+  }
+
+  /** Turns the SDK's not-found into ours, which names the customer. */
+  private async known<T>(customerId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new KycRunNotFoundError(customerId);
+      throw err;
+    }
+  }
+
+  /**
+   * One run per customer. An open run is returned as it is. USE_EXISTING covers two starts racing past that check
+   * (the server hands both the same run; only the `alreadyStarted` flag can then be wrong). A completed run is
+   * refused by the reuse policy and returned too; a failed one (bad input) may be started again, corrected.
+   */
+  private async startOnce(options: WorkflowStartOptions<typeof kycWorkflow>): Promise<StartedKyc> {
+    const { workflowId } = options;
+    const existing = await this.client.workflow.getHandle(workflowId).describe().catch(ignoreNotFound);
+    if (existing?.status.name === 'RUNNING') return { workflowId, runId: existing.runId, alreadyStarted: true };
+    try {
+      const handle = await this.client.workflow.start<typeof kycWorkflow>('kycWorkflow', options);
+      return { workflowId, runId: handle.firstExecutionRunId, alreadyStarted: false };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const run = await this.client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: run.runId, alreadyStarted: true };
+    }
+  }
+
+  /** The decision of a closed run, or a refusal saying why there is none to retry from. */
+  private async decisionOf(customerId: string, run: WorkflowExecutionDescription): Promise<KycResult> {
+    const state = run.status.name;
+    if (state === 'RUNNING') {
+      const { stage, outcome } = await this.status(customerId);
+      // Decided but still telling the backend: the result is seconds away, and already fixed.
+      if (outcome) return this.result(customerId);
+      throw new KycRetryRefusedError(`${run.workflowId} is still ${stage}: only a rejected customer can be retried`);
+    }
+    if (state !== 'COMPLETED') {
+      throw new KycRetryRefusedError(
+        `${run.workflowId} ${state.toLowerCase().replace(/_/g, ' ')} without a decision: correct the input and start it again for the same customer`,
+      );
+    }
+    return this.result(customerId);
+  }
+
+  /** The input the run was started with (its first history event), for the retry to inherit country and timing. */
+  private async startInputOf(run: WorkflowExecutionDescription): Promise<Partial<KycInput> | undefined> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: run.workflowId, runId: run.runId },
+      maximumPageSize: 1,
+    });
+    const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    if (!payloads?.length) return undefined;
+    return decodeFromPayloadsAtIndex<Partial<KycInput>>(this.client.options.loadedDataConverter, 0, payloads);
+  }
+}
+
+function assertValid(input: KycInput): void {
+  const parsed = parseKycInput(input);
+  if (!parsed.ok) throw new InvalidKycInputError(parsed.problems);
+}
+
+function ignoreNotFound(err: unknown): undefined {
+  if (err instanceof WorkflowNotFoundError) return undefined;
+  throw err;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function listed(run: WorkflowExecutionInfo): ListedKyc {
+  const attributes = run.typedSearchAttributes;
+  const memo = run.memo ?? {};
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    customerId: run.workflowId.replace(/^kyc-/, ''),
+    customerReference: attributes.get(CustomerReference) ?? '',
+    status: attributes.get(KycStatusAttribute) as KycStage | undefined,
+    executionStatus: run.status.name,
+    startTime: run.startTime,
+    ...(run.closeTime ? { closeTime: run.closeTime } : {}),
+    ...(typeof memo.retryOf === 'string' ? { retryOf: memo.retryOf } : {}),
+    ...(typeof memo.attempt === 'number' ? { attempt: memo.attempt } : {}),
+  };
+}

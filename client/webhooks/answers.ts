@@ -1,0 +1,28 @@
+// Every answer the receiver gives, in one place (contract §4). The partner reads the status code to decide whether
+// to retry: 2xx never, 4xx means the delivery itself is wrong, 5xx (only ever our own fault) means "try again".
+import type { FastifyReply } from 'fastify';
+
+export type RefusalType =
+  | 'invalid_json'
+  | 'invalid_event'
+  | 'invalid_signature'
+  | 'customer_not_found'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'bad_request'
+  | 'temporal_unavailable'
+  | 'internal_error';
+
+export interface ErrorBody {
+  error: { type: RefusalType; message: string };
+}
+
+export const delivered = { status: 'delivered' } as const;
+export const ignoredClosed = { status: 'ignored', reason: 'workflow already closed' } as const;
+
+export function refuse(reply: FastifyReply, statusCode: number, type: RefusalType, message: string): FastifyReply {
+  const body: ErrorBody = { error: { type, message } };
+  return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,169 @@
+// The `kyc` CLI as an operator runs it: a child process against the dev server, a real KYC worker and the
+// partner sandbox. Each spawn costs about a second of tsx start-up, so assertions are grouped per spawn.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NativeConnection } from '@temporalio/worker';
+import { KycClient } from '../client/kyc-client';
+import { verifyWebhookSignature } from '../client/webhooks/signature';
+import { customerVerified, kycWorkflowId } from '../workflows/messages';
+import { pollUntil, runKyc } from './support/cli-run';
+import { startKycHarness, type KycHarness } from './support/kyc-harness';
+import { devServerAddress } from './support/temporal';
+
+let nativeConnection: NativeConnection;
+let h: KycHarness;
+let kyc: Awaited<ReturnType<typeof KycClient.connect>>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  nativeConnection = await NativeConnection.connect({ address: devServerAddress() });
+  h = await startKycHarness(nativeConnection);
+  env = { TEMPORAL_ADDRESS: devServerAddress(), KYC_TASK_QUEUE: h.taskQueue };
+  kyc = await KycClient.connect(env);
+});
+
+afterAll(async () => {
+  await kyc?.close();
+  await h?.close();
+  await nativeConnection?.close();
+});
+
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+describe('kyc CLI', () => {
+  it('start, status, list and result for one customer', async () => {
+    const reference = `cli-${Date.now().toString(36)}`;
+    const customerId = await h.rail.createCustomer(reference);
+    const [jpeg, , pdf] = h.documents;
+
+    const started = await runKyc(
+      ['start', '--json', '--customer-id', customerId, '--reference', reference, `id_document=${jpeg!.source}`, `proof_of_address=${pdf!.source}`],
+      env,
+    );
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ workflowId: `kyc-${customerId}`, alreadyStarted: false });
+
+    await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
+    await pollUntil('the run in visibility as pending_review', async () =>
+      (await kyc.list({ status: 'pending_review', customerReference: reference })).length > 0,
+    );
+    const [status, human, listed] = await Promise.all([
+      runKyc(['status', customerId, '--json'], env),
+      runKyc(['status', customerId], env),
+      runKyc(['list', '--json', '--status', 'pending_review', '--reference', reference], env),
+    ]);
+    expect(status.code).toBe(0);
+    const answer = JSON.parse(status.stdout);
+    expect(answer).toMatchObject({ stage: 'pending_review', customerId, customerReference: reference });
+    expect(answer.files.map((f: { filename: string; category: string }) => [f.category, f.filename])).toEqual([
+      ['id_document', 'passport.jpg'],
+      ['proof_of_address', 'bill.pdf'],
+    ]);
+    expect(human.stdout).toMatch(/pending_review/);
+    expect(human.stdout).toMatch(/files\s+2\/2 uploaded/);
+    expect(human.stdout).toMatch(/pending\s+since/);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ customerId, customerReference: reference, status: 'pending_review', executionStatus: 'RUNNING' }),
+    ]);
+
+    // The decision arrives while `result --wait` is already waiting.
+    const waiting = runKyc(['result', '--json', '--wait', customerId], env);
+    await h.rail.decide(customerId, 'verify');
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, { id: customerId, status: 'verified' });
+    const result = await waiting;
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'verified', customerId, customerReference: reference });
+  });
+
+  it('help, usage errors and an unreachable Temporal: one line, the right exit code, no stack', async () => {
+    const [help, startHelp, unknown, badDocument, badExtension, unreachable] = await Promise.all([
+      runKyc(['--help']),
+      runKyc(['start', '--help']),
+      runKyc(['frobnicate']),
+      runKyc(['start', '--customer-id', 'ckcust_x', '--reference', 'r', 'passport=./x.jpg'], env),
+      runKyc(['start', '--customer-id', 'ckcust_x', '--reference', 'r', `id_document=${h.docsDir}/scan.gif`], env),
+      runKyc(['status', 'ckcust_x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+    ]);
+    expect(help.code).toBe(0);
+    for (const command of ['start', 'status', 'list', 'result', 'retry', 'webhook']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(help.stdout).toMatch(/Examples:/);
+    expect(startHelp.code).toBe(0);
+    expect(startHelp.stdout).toMatch(/kyc start --customer-id ckcust_123/);
+
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    expect(badDocument.code).toBe(2);
+    expect(badDocument.stderr).toMatch(/unknown document category "passport"/);
+    expect(badExtension.code).toBe(2);
+    expect(badExtension.stderr).toMatch(/\.jpg, \.jpeg, \.png or \.pdf/);
+    await expect(kyc.describe('ckcust_x')).rejects.toThrow(/no KYC run/);
+
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\)/);
+    for (const run of [unknown, badDocument, badExtension, unreachable]) {
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      noStack(run.stderr);
+    }
+  });
+
+  it('webhook: posts the partner event, signed with every --secret', async () => {
+    const received: Array<{ path?: string; body: string; valid: boolean; signature?: string }> = [];
+    const receiver: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const signature = req.headers['technest-signature'] as string | undefined;
+        // Only the old key: a delivery signed during rotation must still pass.
+        const valid = verifyWebhookSignature(signature, body, ['old-secret']).ok;
+        received.push({ path: req.url, body, valid, signature });
+        res.writeHead(valid ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(valid ? { delivered: true } : { error: 'bad signature' }));
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    // A run to look the reference up from, when --reference is left out.
+    const lookedUpReference = `cli-hook-${Date.now().toString(36)}`;
+    const lookedUp = await h.rail.createCustomer(lookedUpReference);
+    await kyc.start({ customerId: lookedUp, customerReference: lookedUpReference, documents: h.documents });
+    try {
+      const [rejected, unsigned] = await Promise.all([
+        runKyc(
+          ['webhook', '--json', 'rejected', '--url', url, '--secret', 'new-secret', '--secret', 'old-secret',
+            '--customer-id', 'ckcust_hook', '--reference', 'pouch-user-1', '--reason', 'ID document expired'],
+        ),
+        runKyc(['webhook', 'verified', '--url', `${url}/webhooks/technest`, '--secret', 'wrong', '--customer-id', lookedUp], env),
+      ]);
+      expect(rejected.code).toBe(0);
+      expect(JSON.parse(rejected.stdout)).toMatchObject({ status: 200, ok: true, body: { delivered: true } });
+      expect(unsigned.code).toBe(1);
+      expect(unsigned.stdout).toMatch(/^401 .*bad signature/);
+
+      const delivery = received.find((r) => r.valid);
+      expect(delivery?.path).toBe('/webhooks/technest');
+      expect(delivery?.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+      expect(JSON.parse(delivery!.body)).toEqual({
+        event: 'customer_rejected',
+        data: {
+          object: 'customer',
+          id: 'ckcust_hook',
+          customer_reference: 'pouch-user-1',
+          status: 'rejected',
+          rejected_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+          rejection_reason: 'ID document expired',
+        },
+      });
+      const refused = received.filter((r) => !r.valid).map((r) => JSON.parse(r.body));
+      expect(refused).toEqual([
+        { event: 'customer_verified', data: expect.objectContaining({ id: lookedUp, customer_reference: lookedUpReference, status: 'verified' }) },
+      ]);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+});

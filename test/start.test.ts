@@ -1,0 +1,84 @@
+// `npm start -- --once`: the whole product on embedded defaults runs every sample path and exits 0.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../scripts/toolchain';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts', '--once'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm start --once did not finish in time:\n${output}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm start -- --once', () => {
+  it('runs every sample path to its promised end and exits 0', async () => {
+    const ports = { TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), SANDBOX_PORT: await freePort(), WEBHOOK_PORT: await freePort() };
+    const { code, output } = await runStart(
+      {
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        TEMPORAL_DB_FILE: join(mkdtempSync(join(tmpdir(), 'kyc-start-')), 'temporal.sqlite'),
+      },
+      150_000,
+    );
+    expect(output).toContain(`Web UI        http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    for (const path of [
+      'verified by webhook',
+      'rejected, retried as -r2, verified',
+      'expired upload URL refreshed',
+      'verified by polling only',
+      'escalated, then verified',
+    ]) {
+      expect(output).toMatch(new RegExp(`ok\\s+${path.replace(/[-.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    expect(output).not.toContain('FAIL');
+    expect(code).toBe(0);
+  }, 180_000);
+
+  it('says clearly which port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const { code, output } = await runStart(
+        {
+          TEMPORAL_PORT: String(await freePort()),
+          TEMPORAL_UI_PORT: String(await freePort()),
+          SANDBOX_PORT: String(taken),
+          TEMPORAL_DB_FILE: join(mkdtempSync(join(tmpdir(), 'kyc-start-')), 'temporal.sqlite'),
+        },
+        90_000,
+      );
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${taken} is already in use`);
+      expect(output).toContain('SANDBOX_PORT');
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
+});
