@@ -65,7 +65,8 @@ async function main(): Promise<number> {
     throw new Error(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('\n'));
   }
   const env = parsed.data;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The demo prints its own progress; the SDK's logs would drown it (errors still show).
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 
   await assertPortFree('SANDBOX_PORT', env.SANDBOX_PORT);
   await assertPortFree('WEBHOOK_PORT', env.WEBHOOK_PORT);
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
       }
     }),
   );
-  progress.stop();
+  await progress.stop();
 
   console.log('\nEvery sample path:');
   let allHeld = true;

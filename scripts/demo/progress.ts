@@ -5,12 +5,15 @@ import type { KycStatus } from '../../workflows/messages';
 export class Progress {
   private readonly runs = new Map<string, { label: string; last: string }>();
   private timer?: NodeJS.Timeout;
+  private inflight: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly kyc: KycClient) {}
 
   track(label: string, customerId: string): void {
     this.runs.set(customerId, { label, last: '' });
-    this.timer ??= setInterval(() => void this.refresh(), 400);
+    this.timer ??= setInterval(() => {
+      this.inflight = this.refresh();
+    }, 400);
   }
 
   private async refresh(): Promise<void> {
@@ -27,8 +30,10 @@ export class Progress {
     );
   }
 
-  stop(): void {
+  /** Stops following; resolves once the last round of queries is back (before the worker goes away). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.inflight;
   }
 }
 
