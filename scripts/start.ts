@@ -123,8 +123,8 @@ async function main(): Promise<number> {
   Temporal      ${temporal.address}${temporal.reused ? ' (already running, reused)' : ''}
   Web UI        ${temporal.uiUrl}/namespaces/default/workflows
   sandbox       ${sandbox.url}  (the Technest rail simulator; inspect: ${sandbox.url}/_sandbox/customers)
-  webhooks      ${receiver.url}/webhooks/technest
-  worker        task queue "${env.KYC_TASK_QUEUE}"
+  webhooks      ${receiver.url}/webhooks/technest  (WEBHOOK_SECRET=${demoWebhookSecret})
+  worker        task queue "${env.KYC_TASK_QUEUE}", documents readable under ${documentsDir}
 `);
 
   const kyc = new KycClient(client, { taskQueue: env.KYC_TASK_QUEUE });
