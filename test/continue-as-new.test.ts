@@ -1,0 +1,61 @@
+// A long wait continues as new when Temporal suggests it, carrying what the run knows: no document is
+// uploaded again, nothing is submitted twice, and the decision still reaches the (new) run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requireTemporalCli } from '../scripts/toolchain';
+import { customerVerified, statusQuery } from '../workflows/messages';
+import { kycSearchAttributes } from '../workflows/search-attributes';
+import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
+import { kycWorkflow } from '../workflows';
+
+let env: TestWorkflowEnvironment;
+let h: KycHarness;
+
+beforeAll(async () => {
+  // A server that suggests continue-as-new after 30 history events, so the suggestion arrives while waiting.
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTemporalCli().path },
+      searchAttributes: kycSearchAttributes,
+      ip: '127.0.0.1',
+      extraArgs: ['--log-level', 'error', '--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'],
+    },
+  });
+  h = await startKycHarness(env.nativeConnection);
+});
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+describe('continue-as-new while waiting for the review', () => {
+  it('carries the uploads, the submission and the escalation clock into the next run', async () => {
+    const { customerId, handle } = await startKyc(env.client, h, `can-${Date.now()}`);
+    const firstRunId = (await handle.describe()).runId;
+
+    // The next run starts straight in pending_review; wait for it to be a different run.
+    const deadline = Date.now() + 30_000;
+    let current = await handle.describe();
+    while (current.runId === firstRunId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      current = await env.client.workflow.getHandle(handle.workflowId).describe();
+    }
+    expect(current.runId).not.toBe(firstRunId);
+    const latest = env.client.workflow.getHandle<typeof kycWorkflow>(handle.workflowId);
+    const carried = await waitForStage(latest, 'pending_review');
+    expect(carried.files.every((f) => f.uploaded && f.fileId && f.sha256)).toBe(true);
+    expect(carried.submittedAt).toBeDefined();
+    expect(carried.pendingSince).toBeDefined();
+
+    const firstHistory = await env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+    expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    await latest.signal(customerVerified, { id: customerId, status: 'verified' });
+    expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
+    expect((await latest.query(statusQuery)).outcome?.via).toBe('webhook');
+
+    const partner = await h.rail.inspect(customerId);
+    expect(partner.intents).toHaveLength(h.documents.length);
+    expect(partner.submit_count).toBe(1);
+  });
+});
