@@ -95,7 +95,9 @@ async function openFile(requested: string, policy: SourcePolicy): Promise<Opened
     }
   }
   // Open first, then stat the open descriptor: the size and kind we check are those of what we read.
-  const handle = await open(target, fsConstants.O_RDONLY).catch((error: unknown) => {
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever, holding a libuv thread (and the
+  // worker's shutdown); it changes nothing for the regular files we go on to read.
+  const handle = await open(target, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch((error: unknown) => {
     throw readProblem(error);
   });
   try {

@@ -12,6 +12,8 @@ import {
 } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporalTarget } from '../worker/connection';
+import { dataConverterFromEnv } from '../worker/data-converter';
+import { PayloadKeysError } from '../worker/payload-codec';
 import type { kycWorkflow } from '../workflows';
 import { parseKycInput, type KycInput } from '../workflows/input';
 import { kycWorkflowId, statusQuery, type KycResult, type KycStage, type KycStatus } from '../workflows/messages';
@@ -104,13 +106,21 @@ export class KycClient {
   static async connect(env: NodeJS.ProcessEnv = process.env): Promise<KycClient & { close(): Promise<void> }> {
     const { connectionOptions, namespace } = temporalTarget(env);
     const { address, tls, apiKey, metadata } = connectionOptions;
+    let dataConverter;
+    try {
+      // KYC_PAYLOAD_KEYS: the same keys as the worker, or encrypted inputs, results and queries cannot be read.
+      dataConverter = dataConverterFromEnv(env);
+    } catch (err) {
+      if (err instanceof PayloadKeysError) throw new KycClientError(err.message);
+      throw err;
+    }
     let connection: Connection;
     try {
       connection = await Connection.connect({ address, tls, apiKey, metadata, connectTimeout });
     } catch (err) {
       throw new TemporalUnreachableError(String(address), err);
     }
-    const kyc = new KycClient(new Client({ connection, namespace }), { taskQueue: env.KYC_TASK_QUEUE });
+    const kyc = new KycClient(new Client({ connection, namespace, dataConverter }), { taskQueue: env.KYC_TASK_QUEUE });
     kyc.connection = connection;
     return kyc;
   }

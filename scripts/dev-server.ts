@@ -20,6 +20,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** Where the server's own log goes; defaults to .data/temporal-server.log. */
   logFile?: string;
+  /** A remote codec server the Web UI decodes payloads with (`--ui-codec-endpoint`); ignored when reusing a server. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -101,6 +103,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     '--namespace', namespace,
     '--db-filename', options.dbFile ?? join(dataDir, 'temporal.sqlite'),
     '--log-level', 'warn',
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...kycSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
   ];
   const log = openSync(options.logFile ?? join(dataDir, 'temporal-server.log'), 'a');

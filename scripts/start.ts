@@ -12,8 +12,11 @@ import { KycClient } from '../client/kyc-client';
 import { startWebhookReceiver } from '../client/webhooks/receiver';
 import { Rail, sandboxApiKey } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
+import { startCodecServer } from '../worker/codec-server';
 import { parseWorkerConfig } from '../worker/config';
 import { createKycWorker } from '../worker/create-worker';
+import { kycDataConverter } from '../worker/data-converter';
+import { AesGcmPayloadCodec, parsePayloadKeys } from '../worker/payload-codec';
 import { demoPaths, type PathOutcome } from './demo/onboardings';
 import { Progress } from './demo/progress';
 import { startDevServer } from './dev-server';
@@ -26,6 +29,9 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   SANDBOX_PORT: port.default(4010),
   WEBHOOK_PORT: port.default(3000),
+  KYC_CODEC_PORT: port.default(8234),
+  /** Unset → the fixed demo key below. */
+  KYC_PAYLOAD_KEYS: z.string().optional(),
   KYC_TASK_QUEUE: z.string().min(1).default('kyc'),
   /** The dev server's SQLite file; defaults to .data/temporal.sqlite. */
   TEMPORAL_DB_FILE: z.string().min(1).optional(),
@@ -39,6 +45,12 @@ async function stopAll(): Promise<void> {
 
 /** The demo's webhook secret: fine for a sandbox on loopback, never for a real partner. */
 const demoWebhookSecret = 'whsec_demo_only';
+
+/**
+ * The demo's payload key: fixed (so runs kept in .data/ stay readable across restarts) and published, so it protects
+ * nothing — it only shows encryption at work. `npm run kyc` against the demo needs it: export KYC_PAYLOAD_KEYS=….
+ */
+const demoPayloadKeys = 'demo:1qnTIuLWCl21Z0DSnk9HDtq+PW1WDuyuIh6ZOy15pxY=';
 
 /** Refuses to start anything when a port we must own is taken (Temporal's may be reused). */
 async function assertPortFree(variable: string, value: number): Promise<void> {
@@ -70,8 +82,27 @@ async function main(): Promise<number> {
 
   await assertPortFree('SANDBOX_PORT', env.SANDBOX_PORT);
   await assertPortFree('WEBHOOK_PORT', env.WEBHOOK_PORT);
+  await assertPortFree('KYC_CODEC_PORT', env.KYC_CODEC_PORT);
   console.log('Starting the KYC worker on embedded defaults…');
-  const temporal = await startDevServer({ port: env.TEMPORAL_PORT, uiPort: env.TEMPORAL_UI_PORT, dbFile: env.TEMPORAL_DB_FILE });
+  const payloadKeys = parsePayloadKeys(env.KYC_PAYLOAD_KEYS ?? demoPayloadKeys);
+  const dataConverter = kycDataConverter(payloadKeys);
+  // The Web UI decodes the encrypted payloads through this codec server. The dev server's UI has no login, so it
+  // cannot send a bearer token: the demo's codec server runs without one, on loopback only (npm run codec-server
+  // always requires KYC_CODEC_SERVER_TOKEN).
+  const codecServer = await startCodecServer({
+    codec: new AesGcmPayloadCodec(payloadKeys),
+    token: undefined,
+    corsOrigin: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+    port: env.KYC_CODEC_PORT,
+    host: '127.0.0.1',
+  });
+  started.push(() => codecServer.close());
+  const temporal = await startDevServer({
+    port: env.TEMPORAL_PORT,
+    uiPort: env.TEMPORAL_UI_PORT,
+    dbFile: env.TEMPORAL_DB_FILE,
+    uiCodecEndpoint: codecServer.url,
+  });
   started.push(() => temporal.stop());
   const receiverUrl = `http://127.0.0.1:${env.WEBHOOK_PORT}/webhooks/technest`;
   const sandbox = await startSandbox({
@@ -85,7 +116,7 @@ async function main(): Promise<number> {
 
   const connection = await Connection.connect({ address: temporal.address });
   started.push(() => connection.close());
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const receiver = await startWebhookReceiver({
     client,
     secrets: [demoWebhookSecret],
@@ -111,6 +142,7 @@ async function main(): Promise<number> {
       TECHNEST_API_KEY: sandboxApiKey,
       KYC_SOURCE_ROOTS: documentsDir,
     }),
+    dataConverter,
     overrides: { shutdownGraceTime: '5s' },
   });
   const workerRun = worker.run();
@@ -125,6 +157,8 @@ async function main(): Promise<number> {
   sandbox       ${sandbox.url}  (the Technest rail simulator; inspect: ${sandbox.url}/_sandbox/customers)
   webhooks      ${receiver.url}/webhooks/technest  (WEBHOOK_SECRET=${demoWebhookSecret})
   worker        task queue "${env.KYC_TASK_QUEUE}", documents readable under ${documentsDir}
+  payloads      encrypted with key "${payloadKeys[0]!.id}"; the Web UI decodes them via ${codecServer.url}${temporal.reused ? ' (set it in the UI: the reused server was started without it)' : ''}
+                for the CLI: export KYC_PAYLOAD_KEYS=${env.KYC_PAYLOAD_KEYS ? '<your KYC_PAYLOAD_KEYS>' : demoPayloadKeys}
 `);
 
   const kyc = new KycClient(client, { taskQueue: env.KYC_TASK_QUEUE });

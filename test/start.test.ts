@@ -38,7 +38,7 @@ function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ cod
 
 describe('npm start -- --once', () => {
   it('runs every sample path to its promised end and exits 0', async () => {
-    const ports = { TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), SANDBOX_PORT: await freePort(), WEBHOOK_PORT: await freePort() };
+    const ports = { TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), SANDBOX_PORT: await freePort(), WEBHOOK_PORT: await freePort(), KYC_CODEC_PORT: await freePort() };
     const { code, output } = await runStart(
       {
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),

@@ -1,5 +1,6 @@
 // Builds the KYC worker from its configuration; used by the worker process and by the tests alike.
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WorkerConfig } from './config';
@@ -12,16 +13,19 @@ export interface CreateKycWorkerOptions {
   config: WorkerConfig;
   /** A prebuilt bundle (bundleWorkflowCode) instead of bundling at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption and encoded failures (./data-converter.ts); unset → plain payloads. */
+  dataConverter?: DataConverter;
   /** Extra options, e.g. a shorter shutdownGraceTime in tests. */
   overrides?: Partial<WorkerOptions>;
 }
 
-export async function createKycWorker({ connection, namespace, config, workflowBundle, overrides }: CreateKycWorkerOptions) {
+export async function createKycWorker({ connection, namespace, config, workflowBundle, dataConverter, overrides }: CreateKycWorkerOptions) {
   const bundle = workflowBundle ?? (config.KYC_WORKFLOW_BUNDLE ? { codePath: config.KYC_WORKFLOW_BUNDLE } : undefined);
   return Worker.create({
     connection,
     namespace,
     taskQueue: config.KYC_TASK_QUEUE,
+    ...(dataConverter ? { dataConverter } : {}),
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
     activities: createActivities({
       partnerUrl: config.TECHNEST_API_URL,

@@ -1,23 +1,45 @@
 // `npm run worker`: the KYC worker alone, configured by the environment (contract §5).
 // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: polling stops, in-flight work finishes.
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, parseWorkerConfig, sourcePolicyWarnings } from './config';
 import { temporalTarget } from './connection';
 import { createKycWorker } from './create-worker';
+import { startHealthServer } from './health';
+import { createJsonLogger } from './logging';
+import { parseOpsConfig, workerTuning } from './ops-config';
+import { installWorkerRuntime } from './runtime';
+import { dataConverterFromEnv, payloadEncryptionWarning } from './data-converter';
+import { PayloadKeysError } from './payload-codec';
 
 async function main(): Promise<void> {
   const config = parseWorkerConfig(process.env);
-  for (const warning of sourcePolicyWarnings(config)) console.warn(`warning: ${warning}`);
+  const ops = parseOpsConfig(process.env);
+  // JSON logs and the Prometheus endpoint, before anything makes the SDK create its default runtime.
+  const log = createJsonLogger(ops.LOG_LEVEL, 'kyc-worker');
+  const { metricsUrl } = installWorkerRuntime(ops, log);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => log.info({ signal }, `${signal}: no new tasks; in-flight activities finish, then the worker stops`));
+  }
+  const dataConverter = dataConverterFromEnv(process.env);
+  for (const warning of sourcePolicyWarnings(config)) log.warn(warning);
+  const encryptionWarning = payloadEncryptionWarning(process.env);
+  if (encryptionWarning) log.warn(encryptionWarning);
   const target = temporalTarget(process.env);
+  let worker: Worker | undefined;
+  const health =
+    ops.KYC_HEALTH_PORT === undefined ? undefined : await startHealthServer(() => worker?.getState(), ops.KYC_OPS_HOST, ops.KYC_HEALTH_PORT);
   const connection = await NativeConnection.connect(target.connectionOptions);
   try {
-    const worker = await createKycWorker({ connection, namespace: target.namespace, config });
-    console.log(
+    worker = await createKycWorker({ connection, namespace: target.namespace, config, dataConverter, overrides: workerTuning(ops) });
+    log.info(
+      { taskQueue: config.KYC_TASK_QUEUE, namespace: target.namespace, metricsUrl, healthUrl: health?.url },
       `kyc worker polling task queue "${config.KYC_TASK_QUEUE}" on ${target.connectionOptions.address} ` +
         `(namespace ${target.namespace}), partner ${config.TECHNEST_API_URL}`,
     );
     await worker.run();
+    log.info('kyc worker stopped: in-flight work finished');
   } finally {
+    await health?.close();
     await connection.close();
   }
 }
@@ -25,7 +47,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err);
+    console.error(err instanceof ConfigError || err instanceof PayloadKeysError ? err.message : err);
     process.exit(1);
   },
 );

@@ -26,7 +26,8 @@ import {
   type FileStatus,
   type KycResult,
 } from './messages';
-import { retryCustomerReference, userMessageFor } from './rejection';
+import { kycMetrics } from './metrics';
+import { rejectionReasonClass, retryCustomerReference, userMessageFor } from './rejection';
 import { KycState, type Decision, type WaitingState } from './state';
 import { waitForDecision } from './wait-for-decision';
 
@@ -101,6 +102,8 @@ export async function kycWorkflow(rawInput: KycInput, resumed?: WaitingState): P
   });
 
   const result = resultOf(input, outcome);
+  kycMetrics.pendingReview((Date.now() - Date.parse(state.pendingSince!)) / 1000, outcome.status);
+  if (outcome.status === 'rejected') kycMetrics.rejected(rejectionReasonClass(outcome.rejectionReason));
   state.setStage(outcome.status);
   await emit(state, outcome.status === 'verified' ? 'kyc.verified' : 'kyc.rejected', result);
   return result;
@@ -139,6 +142,7 @@ async function uploadOne(customerId: string, doc: KycDocument, file: FileStatus,
       const expired = err instanceof ActivityFailure && (err.cause as ApplicationFailure)?.type === UploadUrlExpired;
       if (!expired || file.urlRefreshes >= options.maxUrlRefreshes) surfaceInvalidInput(err);
       file.urlRefreshes++;
+      kycMetrics.urlRefreshed(doc.category);
     }
   }
 }

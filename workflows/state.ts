@@ -4,6 +4,7 @@ import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@tempor
 import { attachSlotFor } from './documents';
 import type { ParsedKycInput } from './input';
 import type { FileStatus, KycOutcome, KycStage, KycStatus as StatusReply } from './messages';
+import { kycMetrics } from './metrics';
 import { CustomerReference, KycEscalated, KycStatus } from './search-attributes';
 
 export interface Decision {
@@ -46,6 +47,8 @@ export class KycState {
   ignoredDecisions: StatusReply['ignoredDecisions'] = [];
   lastPollError?: string;
   lastEventError?: string;
+  /** A continued run re-enters pending_review: that is not a new run entering it, for the metrics. */
+  private readonly resumedRun: boolean;
 
   /** `raw` serves the query even when the input failed to parse. */
   constructor(input: ParsedKycInput | undefined, raw: Partial<ParsedKycInput>, resumed?: WaitingState) {
@@ -59,6 +62,7 @@ export class KycState {
       urlRefreshes: 0,
     }));
     if (resumed) Object.assign(this, resumed);
+    this.resumedRun = resumed !== undefined;
   }
 
   /** The first decision wins; every later one (duplicate or conflicting) is only recorded. */
@@ -74,6 +78,7 @@ export class KycState {
 
   setStage(stage: KycStage): void {
     this.stage = stage;
+    if (!(this.resumedRun && stage === 'pending_review')) kycMetrics.stageEntered(stage);
     const current = workflowInfo().typedSearchAttributes;
     // Each upsert is a billable action: only send what changed (the starter may have set both already),
     // and only for the stages that last long enough for anyone to search for them.
@@ -89,6 +94,7 @@ export class KycState {
   markEscalated(): void {
     this.escalatedAt = new Date().toISOString();
     upsertSearchAttributes([{ key: KycEscalated, value: true }]);
+    kycMetrics.escalated();
     this.refreshDetails();
   }
 

@@ -1,6 +1,7 @@
 // The receiver's configuration, read from the environment once at start (contract §4, §5). A bad or missing
 // variable stops the process with a message that names it. Temporal itself is read by worker/connection.ts.
 import { z } from 'zod';
+import { logLevels } from '../../worker/logging';
 
 const webhookEnvSchema = z.object({
   WEBHOOK_PORT: z.coerce
@@ -15,6 +16,14 @@ const webhookEnvSchema = z.object({
     .string({ error: 'is required: the Technest webhook signing secret (comma-separated while rotating, newest first)' })
     .transform((value) => value.split(',').map((secret) => secret.trim()).filter(Boolean))
     .refine((secrets) => secrets.length > 0, 'must hold at least one secret'),
+  /** Prometheus /metrics on its own port (kept off the public webhook port); unset = none. Listens on WEBHOOK_HOST. */
+  WEBHOOK_METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be a port number')
+    .max(65535, 'must be a port number')
+    .optional(),
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
 });
 
 export type WebhookConfig = z.output<typeof webhookEnvSchema>;

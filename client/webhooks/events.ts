@@ -15,13 +15,15 @@ const customerFields = {
   customer_reference: z.string({ error: 'is required' }).min(1, 'must not be empty'),
 };
 
-export const customerVerifiedData = z.looseObject({
+// `data` becomes the workflow's signal: unknown fields are dropped (still tolerated), so whatever the partner adds —
+// even JSON nested too deep to serialise again — never reaches Temporal, nor turns into a 5xx.
+export const customerVerifiedData = z.object({
   ...customerFields,
   status: z.literal('verified', { error: 'must be "verified" in a customer_verified event' }),
   verified_at: partnerTimestamp.optional(),
 });
 
-export const customerRejectedData = z.looseObject({
+export const customerRejectedData = z.object({
   ...customerFields,
   status: z.literal('rejected', { error: 'must be "rejected" in a customer_rejected event' }),
   rejected_at: partnerTimestamp.optional(),

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { refuse } from './answers';
+import type { ReceiverMetrics } from './metrics';
 import { registerTechnestEndpoint, webhookPath } from './technest-endpoint';
 
 export { webhookPath };
@@ -20,6 +21,8 @@ export interface WebhookReceiverOptions {
   now?: () => number;
   /** How long a Temporal call may take before the partner gets a 503 and retries later. */
   temporalTimeoutMs?: number;
+  /** Requests by answer code (./metrics.ts); unset = not counted. */
+  metrics?: ReceiverMetrics;
 }
 
 // Our logs must never carry what lets someone forge or replay a delivery, whatever serializers a caller adds.
@@ -45,6 +48,25 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Ready = Temporal answers: a receiver that cannot signal would only turn deliveries into 503s.
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.client.withDeadline(Date.now() + 2_000, () => options.client.workflowService.getSystemInfo({}));
+      return { status: 'ready' };
+    } catch (err) {
+      return refuse(reply.header('retry-after', '5'), 503, 'temporal_unavailable', `Temporal is not answering: ${(err as Error).message}`);
+    }
+  });
+
+  if (options.metrics) {
+    const { requests, duration } = options.metrics;
+    app.addHook('onResponse', async (request, reply) => {
+      // The route template, never the raw URL: a scanner's random paths must not mint new series.
+      const route = request.routeOptions.url ?? 'unmatched';
+      requests.inc({ route, method: request.method, code: String(reply.statusCode) });
+      duration.observe({ route }, reply.elapsedTime / 1000);
+    });
+  }
 
   // Refused before any body is read or parsed: the method alone decides.
   app.route({

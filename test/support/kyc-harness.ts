@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { kycStartOptions } from '../../client/start-options';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
@@ -29,9 +30,18 @@ export interface KycHarness {
   close(): Promise<void>;
 }
 
+export interface KycHarnessOptions {
+  /**
+   * The worker's data converter (e.g. worker/data-converter.ts with test keys). With one, the worker bundles the
+   * workflows itself, so that its failure converter is bundled in too; without, it uses the shared prebuilt bundle.
+   */
+  dataConverter?: DataConverter;
+}
+
 export async function startKycHarness(
   connection: NativeConnection,
   sandboxOptions: SandboxOptions = {},
+  options: KycHarnessOptions = {},
 ): Promise<KycHarness> {
   // No automatic review: each test decides when and how the partner answers.
   const sandbox = await startSandbox({ review: { outcome: 'never' }, ...sandboxOptions });
@@ -50,7 +60,7 @@ export async function startKycHarness(
     connection,
     namespace: 'default',
     config,
-    workflowBundle: workflowBundle(),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : { workflowBundle: workflowBundle() }),
     overrides: { shutdownGraceTime: '1s' },
   });
   const running = worker.run();

@@ -6,16 +6,36 @@ import { projectRoot } from '../../scripts/toolchain';
 export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
+  /** stdout alone (the JSON log stream), for log-format checks. */
+  stdout: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'worker/main.ts'], {
+export interface WorkerProcessOptions {
+  /**
+   * Run as the image does, `node --import tsx worker/main.ts`: one process, so a signal reaches the worker itself.
+   * (The tsx CLI is a parent process that SIGKILLs its child when the child does not acknowledge a signal within
+   * 30 ms, which a worker busy streaming an upload may not.)
+   */
+  asInImage?: boolean;
+}
+
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+  options: WorkerProcessOptions = {},
+): Promise<WorkerProcess> {
+  const args = options.asInImage ? ['--import', 'tsx', 'worker/main.ts'] : [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'worker/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready in time:\n${output}`)), readyTimeoutMs);
@@ -36,6 +56,8 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
   return {
     child,
     output: () => output,
+    stdout: () => stdout,
+    exited,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

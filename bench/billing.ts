@@ -1,0 +1,153 @@
+// Figure 2: billable actions per onboarding on the time-skipping server, for the three paths the README budgets
+// (webhook at 1 h, verified by polling at 20 h, pending 30 h with the escalation at 24 h), for kycWorkflow and for
+// the naive variant (1-minute timer + one poll activity each minute). Both run side by side in one skipped
+// timeline, counted from their histories by the test suite's own counter.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { kycStartOptions } from '../client/start-options';
+import { Rail } from '../sandbox/control-client';
+import { startSandbox } from '../sandbox/server';
+import { ensureSearchAttributes } from '../scripts/dev-server';
+import { findTestServer, sdkExecutable } from '../scripts/toolchain';
+import { countBillableActions } from '../test/support/billing';
+import { parseWorkerConfig } from '../worker/config';
+import { createKycWorker } from '../worker/create-worker';
+import { kycWorkflow } from '../workflows';
+import type { KycInput } from '../workflows/input';
+import { customerVerified, statusQuery } from '../workflows/messages';
+import { KycStatus } from '../workflows/search-attributes';
+import { naivePollingWorkflow } from './naive-workflow';
+import type { Stack } from './stack';
+import { waitUntil } from './util';
+
+export type BillingPath = 'webhook1h' | 'poll20h' | 'pending30h';
+export const billingBudgets: Record<BillingPath, number> = { webhook1h: 20, poll20h: 34, pending30h: 42 };
+
+export interface BillingRow {
+  path: BillingPath;
+  kyc: number;
+  naive: number;
+  budget: number;
+}
+
+const HOUR = 3600_000;
+const verifiedData = (id: string, reference: string) => ({
+  object: 'customer',
+  id,
+  customer_reference: reference,
+  status: 'verified',
+  verified_at: new Date().toISOString(),
+});
+
+export async function measureBilling(stack: Stack, log: (line: string) => void): Promise<BillingRow[]> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+  // Its own sandbox: no webhooks, every review held until the bench decides.
+  const sandbox = await startSandbox({ port: 0, review: { outcome: 'never' } });
+  const rail = new Rail(sandbox.url);
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  try {
+    await ensureSearchAttributes(env.connection, 'default');
+    const taskQueue = 'bench-billing';
+    const config = parseWorkerConfig({
+      KYC_TASK_QUEUE: taskQueue,
+      TECHNEST_API_URL: sandbox.url,
+      TECHNEST_API_KEY: rail.apiKey,
+      KYC_EVENTS_URL: stack.eventsUrl,
+      KYC_SOURCE_ROOTS: stack.dir,
+    });
+    const connection: NativeConnection = env.nativeConnection;
+    const kycWorker = await createKycWorker({
+      connection,
+      namespace: 'default',
+      config,
+      workflowBundle: { codePath: stack.bundles.kyc },
+      overrides: { shutdownGraceTime: '1s' },
+    });
+    const naiveWorker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: `${taskQueue}-naive`,
+      workflowBundle: { codePath: stack.bundles.naive },
+      activities: createActivities({
+        partnerUrl: sandbox.url,
+        partnerApiKey: rail.apiKey,
+        eventsUrl: stack.eventsUrl,
+        sourceRoots: [stack.dir],
+        maxFileBytes: config.KYC_MAX_FILE_BYTES,
+      }),
+      shutdownGraceTime: '1s',
+    });
+    for (const worker of [kycWorker, naiveWorker]) workers.push({ worker, running: worker.run() });
+
+    const paths: BillingPath[] = ['webhook1h', 'poll20h', 'pending30h'];
+    const runs = await Promise.all(
+      paths.flatMap((path) =>
+        (['kyc', 'naive'] as const).map(async (kind) => {
+          const reference = `bench-bill-${kind}-${path}`;
+          const customerId = await rail.createCustomer(reference);
+          const input: KycInput = { customerId, customerReference: reference, documents: stack.documents };
+          const handle =
+            kind === 'kyc'
+              ? await env.client.workflow.start(kycWorkflow, kycStartOptions(input, taskQueue))
+              : await env.client.workflow.start(naivePollingWorkflow, {
+                  ...kycStartOptions(input, `${taskQueue}-naive`),
+                  workflowId: `naive-${customerId}`,
+                  args: [{ customerId, customerReference: reference, documents: stack.documents }],
+                });
+          return { path, kind, customerId, reference, handle };
+        }),
+      ),
+    );
+    // Every run submitted and waiting before any time is skipped.
+    await waitUntil(
+      'every billing run to reach pending_review',
+      async () => {
+        const stages = await Promise.all(
+          runs.map(async (r) =>
+            r.kind === 'kyc'
+              ? (await env.client.workflow.getHandle(r.handle.workflowId).query(statusQuery)).stage
+              : (await r.handle.describe()).typedSearchAttributes.get(KycStatus),
+          ),
+        );
+        return stages.every((s) => s === 'pending_review');
+      },
+      60_000,
+      100,
+    );
+    const t0 = await env.currentTimeMs();
+    const of = (path: BillingPath) => runs.filter((r) => r.path === path);
+    const skipTo = async (hours: number) => {
+      const now = await env.currentTimeMs();
+      if (t0 + hours * HOUR > now) await env.sleep(t0 + hours * HOUR - now);
+    };
+
+    log('  skipping to 1 h: the webhook arrives…');
+    await skipTo(1);
+    for (const r of of('webhook1h')) await r.handle.signal(customerVerified, verifiedData(r.customerId, r.reference));
+    await Promise.all(of('webhook1h').map((r) => r.handle.result()));
+    log('  skipping to 20 h: the partner decides, only polling sees it…');
+    await skipTo(20);
+    for (const r of of('poll20h')) await rail.decide(r.customerId, 'verify');
+    await Promise.all(of('poll20h').map((r) => r.handle.result()));
+    log('  skipping to 30 h (escalated at 24 h): the webhook arrives…');
+    await skipTo(30);
+    for (const r of of('pending30h')) await r.handle.signal(customerVerified, verifiedData(r.customerId, r.reference));
+    await Promise.all(of('pending30h').map((r) => r.handle.result()));
+
+    const actions = async (r: (typeof runs)[number]) =>
+      countBillableActions(await r.handle.fetchHistory(), (await rail.inspect(r.customerId)).status_reads).total;
+    const rows: BillingRow[] = [];
+    for (const path of paths) {
+      const kyc = of(path).find((r) => r.kind === 'kyc')!;
+      const naive = of(path).find((r) => r.kind === 'naive')!;
+      rows.push({ path, kyc: await actions(kyc), naive: await actions(naive), budget: billingBudgets[path] });
+    }
+    return rows;
+  } finally {
+    for (const { worker } of workers) worker.shutdown();
+    await Promise.all(workers.map((w) => w.running.catch(() => undefined)));
+    await sandbox.close();
+    await env.teardown();
+  }
+}

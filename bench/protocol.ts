@@ -1,0 +1,113 @@
+// What the bench and its worker processes say to each other over IPC, and the parent's side of it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
+
+export interface WorkerSpec {
+  kind: 'kyc' | 'floor';
+  address: string;
+  taskQueue: string;
+  /** Prebuilt workflow bundle (the floor's; the KYC worker reads KYC_WORKFLOW_BUNDLE from env). */
+  bundlePath: string;
+  /** The KYC worker's environment, parsed by parseWorkerConfig exactly as `npm run worker` does. */
+  env: Record<string, string>;
+  /** Serializable worker options only (numbers, strings). */
+  overrides?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>>;
+}
+
+export interface MemorySample {
+  rss: number;
+  /** Highest RSS sampled (every 20 ms) since the last reset. */
+  peakRss: number;
+  /** The kernel's high-water mark for the whole process life (VmHWM). */
+  hwm: number;
+  heapUsed: number;
+}
+
+export type ChildRequest =
+  | { type: 'start'; spec: WorkerSpec }
+  | { type: 'memory'; resetPeak?: boolean }
+  /** How many floor runs reached their wait for the signal (their `submitted` event ran). */
+  | { type: 'counters' }
+  | {
+      type: 'put';
+      source: string;
+      intent: { fileId: string; uploadUrl: string; expiresAt: string; requiredHeaders: Record<string, string> };
+      partnerUrl: string;
+      maxFileBytes: number;
+    }
+  | { type: 'stop' };
+
+export type ChildReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+export interface PutResult {
+  ms: number;
+  bytes: number;
+  sha256: string;
+  rssBefore: number;
+  rssPeak: number;
+}
+
+/** A worker process; `call` sends one request and resolves with its answer. */
+export class WorkerChild {
+  private next = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly process: ChildProcess;
+  private output = '';
+
+  private constructor(readonly name: string) {
+    this.process = fork(join(__dirname, 'worker-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.process.stdout!.on('data', keep);
+    this.process.stderr!.on('data', keep);
+    this.process.on('message', (reply: ChildReply) => {
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.value);
+      else waiter.reject(new Error(`${this.name} worker: ${reply.error}`));
+    });
+    this.process.once('exit', (code) => {
+      for (const waiter of this.pending.values()) {
+        waiter.reject(new Error(`${this.name} worker exited (${code}):\n${this.output}`));
+      }
+      this.pending.clear();
+    });
+  }
+
+  static async start(name: string, spec: WorkerSpec): Promise<WorkerChild> {
+    const child = new WorkerChild(name);
+    await child.call({ type: 'start', spec });
+    return child;
+  }
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  call<T = unknown>(req: ChildRequest): Promise<T> {
+    const id = ++this.next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.process.send({ id, req });
+    });
+  }
+
+  memory(resetPeak = false): Promise<MemorySample> {
+    return this.call<MemorySample>({ type: 'memory', resetPeak });
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise<void>((r) => this.process.once('exit', () => r()));
+    await this.call({ type: 'stop' }).catch(() => undefined);
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

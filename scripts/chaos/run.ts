@@ -1,0 +1,435 @@
+// The chaos run, shared by `npm run chaos` and test/chaos.test.ts: N onboardings on a dev server of its own while
+// the worker process is SIGKILLed and restarted, the webhook receiver restarted, and the partner sandbox injects
+// 5xx, 429s, expired upload URLs and duplicated / late / dropped webhooks. Then every promise is checked
+// (invariants.ts) and summed up in a report. The seed fixes the plan, the fault rolls and the kill schedule.
+import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { kycStartOptions } from '../../client/start-options';
+import { Rail, sandboxApiKey } from '../../sandbox/control-client';
+import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server';
+import { mulberry32, type Random } from '../../sandbox/prng';
+import { kycWorkflow } from '../../workflows';
+import { kycWorkflowId, statusQuery, type KycResult, type KycStatus } from '../../workflows/messages';
+import { startDevServer, type DevServer } from '../dev-server';
+import { projectRoot } from '../toolchain';
+import {
+  checkCustomer,
+  historyFacts,
+  invariantNames,
+  sourceDigests,
+  type CustomerEvidence,
+  type InvariantName,
+  type Violation,
+} from './invariants';
+import { between, planCustomers, type CustomerPlan } from './plan';
+import { freePort, spawnReceiver, spawnWorker, type ProductProcess } from './processes';
+
+export interface ChaosOptions {
+  /** Onboardings. */
+  n: number;
+  seed: number;
+  /** SIGKILLs of the worker process, each followed by a restart. */
+  workerKills: number;
+  /** Time the worker is left running between kills. */
+  killEveryMs: [number, number];
+  /** Restarts of the webhook receiver process (SIGKILL or SIGTERM, by the seed). */
+  receiverRestarts: number;
+  receiverRestartEveryMs: [number, number];
+  /** Starts are spread over this window, so the kills find runs in every stage. */
+  startSpreadMs: number;
+  faults: Faults;
+  timing: { firstPollAfter: string; maxPollInterval: string; escalateAfter: string };
+  /** Share of customers the partner rejects; the others are verified. */
+  rejectRate: number;
+  /** Share of reviews that take longer than escalateAfter. */
+  slowReviewRate: number;
+  /** Every run must have ended by then (from the first start). */
+  deadlineMs: number;
+  /** A prebuilt workflow bundle (the test suite has one); otherwise one is built. */
+  workflowBundlePath?: string;
+  /** Replays every history against the workflow code (a second nondeterminism check). */
+  replay: boolean;
+  log: (line: string) => void;
+}
+
+export const defaultChaosOptions: Omit<ChaosOptions, 'n' | 'seed'> = {
+  workerKills: 8,
+  killEveryMs: [2000, 5000],
+  receiverRestarts: 3,
+  receiverRestartEveryMs: [3000, 8000],
+  startSpreadMs: 20_000,
+  faults: {
+    errorRate: 0.1,
+    rateLimitRate: 0.05,
+    retryAfterSeconds: 1,
+    expireUploadRate: 0.1,
+    duplicateWebhookRate: 0.2,
+    webhookDelayMs: [0, 1500],
+    dropWebhookRate: 0.15,
+  },
+  timing: { firstPollAfter: '1s', maxPollInterval: '2s', escalateAfter: '10s' },
+  rejectRate: 0.35,
+  slowReviewRate: 0.05,
+  deadlineMs: 10 * 60_000,
+  replay: true,
+  log: () => undefined,
+};
+
+export interface ChaosReport {
+  seed: number;
+  n: number;
+  wallMs: number;
+  runs: { verified: number; rejected: number; noResult: number; viaWebhook: number; viaPoll: number; escalated: number };
+  workerKills: number;
+  receiverRestarts: number;
+  faults: {
+    injected: number;
+    urlRefreshes: number;
+    expiredUrlsIssued: number;
+    webhooksDropped: number;
+    duplicateWebhooks: number;
+    workflowTaskTimeouts: number;
+    activityRetries: number;
+    /** Final tasks the server refused for a racing event (UnhandledCommand), by what raced: see HistoryFacts. */
+    completionRaces: { signal: number; activity: number };
+  };
+  invariants: Array<{ name: InvariantName; passed: number; failed: number }>;
+  violations: Violation[];
+  ok: boolean;
+  /** Where the dev server's log and the documents are (kept when the run fails). */
+  workDir: string;
+}
+
+const webhookSecret = 'whsec_chaos_only';
+
+export async function runChaos(partial: Partial<ChaosOptions> & { n: number; seed: number }): Promise<ChaosReport> {
+  const options: ChaosOptions = { ...defaultChaosOptions, ...partial };
+  const { log } = options;
+  const began = Date.now();
+  const since = () => `${((Date.now() - began) / 1000).toFixed(1)}s`;
+  const workDir = mkdtempSync(join(tmpdir(), 'kyc-chaos-'));
+  const docsDir = join(workDir, 'documents');
+  mkdirSync(docsDir);
+  const stops: Array<() => Promise<unknown>> = [];
+  let ok = false;
+  try {
+    const workflowBundlePath = options.workflowBundlePath ?? (await buildBundle(workDir));
+    const plans = await planCustomers({
+      n: options.n,
+      seed: options.seed,
+      runTag: `${options.seed.toString(36)}-${began.toString(36)}`,
+      docsDir,
+      rejectRate: options.rejectRate,
+      slowReviewRate: options.slowReviewRate,
+      escalateAfterMs: msToNumber(options.timing.escalateAfter as never),
+    });
+    const digests = await sourceDigests(plans);
+
+    // Everything on ports of its own, history in a throwaway SQLite file.
+    const [temporalPort, uiPort, receiverPort] = await distinctFreePorts(3);
+    const server: DevServer = await startDevServer({
+      port: temporalPort,
+      uiPort,
+      dbFile: join(workDir, 'temporal.sqlite'),
+      logFile: join(workDir, 'temporal-server.log'),
+    });
+    stops.push(() => server.stop());
+    log(`[${since()}] dev server ${server.address} (Web UI ${server.uiUrl}), work dir ${workDir}`);
+
+    const receiverEnv = { temporalAddress: server.address, port: receiverPort!, secret: webhookSecret };
+    const receiver = new Restartable(() => spawnReceiver(receiverEnv));
+    await receiver.start();
+    stops.push(() => receiver.stop());
+
+    // Faults come on only once every customer exists and has its review plan: the set-up is not under test.
+    const sandbox: Sandbox = await startSandbox({
+      webhookUrl: `http://127.0.0.1:${receiverPort}/webhooks/technest`,
+      webhookSecret,
+      review: { outcome: 'never' },
+      seed: options.seed,
+    });
+    stops.push(() => sandbox.close());
+    const rail = new Rail(sandbox.url);
+    const customerIds = new Map<CustomerPlan, string>();
+    for (const plan of plans) {
+      const id = await rail.createCustomer(plan.reference, plan.country);
+      await rail.review(id, { outcome: plan.review.outcome, after_ms: plan.review.afterMs, reason: plan.review.reason });
+      customerIds.set(plan, id);
+    }
+    await setGlobalFaults(sandbox.url, options.faults);
+
+    const taskQueue = `kyc-chaos-${options.seed}`;
+    const worker = new Restartable(() =>
+      spawnWorker({
+        temporalAddress: server.address,
+        taskQueue,
+        partnerUrl: sandbox.url,
+        partnerApiKey: sandboxApiKey,
+        sourceRoot: docsDir,
+        workflowBundlePath,
+      }),
+    );
+    await worker.start();
+    stops.push(() => worker.stop());
+    log(`[${since()}] worker and webhook receiver up; starting ${options.n} onboardings over ${options.startSpreadMs / 1000}s`);
+
+    const connection = await Connection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    // The chaos schedule has PRNGs of its own (one per loop), so it does not shift when the plan changes size.
+    const chaosRandom = mulberry32(options.seed ^ 0xc4a05);
+    const done = new AbortController();
+    // One listener per start still waiting for its turn, and one per chaos loop.
+    setMaxListeners(options.n + 10, done.signal);
+    const startedAt = Date.now();
+    const chaosLoops = Promise.all([
+      killLoop('worker', worker, options.workerKills, options.killEveryMs, mulberry32(options.seed ^ 0x1c11), done.signal, () => 'SIGKILL', log, since),
+      killLoop('webhook receiver', receiver, options.receiverRestarts, options.receiverRestartEveryMs, mulberry32(options.seed ^ 0x2ec0), done.signal,
+        (random) => (random() < 0.5 ? 'SIGKILL' : 'SIGTERM'), log, since),
+    ]);
+    // A loop that cannot bring its process back ends the run, but only once the runs are awaited below.
+    const chaos = chaosLoops.then((counts) => ({ counts }), (error: Error) => ({ error }));
+
+    const offsets = plans.map(() => Math.floor(chaosRandom() * options.startSpreadMs));
+    let finished = 0;
+    const results = await Promise.all(
+      plans.map(async (plan, i) => {
+        await pause(offsets[i]!, done.signal);
+        const customerId = customerIds.get(plan)!;
+        const input = { customerId, customerReference: plan.reference, country: plan.country, documents: plan.documents, timing: options.timing };
+        const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, taskQueue));
+        const result = await withDeadline(handle.result(), startedAt + options.deadlineMs - Date.now()).catch(
+          (err: Error): { error: string } => ({ error: err.message }),
+        );
+        finished++;
+        if (finished % Math.max(1, Math.ceil(options.n / 10)) === 0 || finished === options.n) {
+          log(`[${since()}] ${finished}/${options.n} runs ended`);
+        }
+        return { plan, customerId, handle, result };
+      }),
+    );
+    done.abort();
+    const loops = await chaos;
+    if ('error' in loops) throw loops.error;
+    const [workerKills, receiverRestarts] = loops.counts;
+    // A worker must be up for the queries on closed runs; the loop always leaves one running.
+    log(`[${since()}] all runs ended; collecting evidence`);
+
+    const evidence = await mapLimit(results, 8, async ({ plan, customerId, handle, result }) => {
+      const partner = await rail.inspect(customerId);
+      const history = await handle.fetchHistory();
+      const status = await handle.query(statusQuery).catch(() => undefined);
+      return { plan, customerId, result, partner, history, status };
+    });
+    const replayErrors = options.replay ? await replayAll(workflowBundlePath, evidence.map((e) => ({ id: kycWorkflowId(e.customerId), history: e.history }))) : new Map();
+
+    const checked: Array<CustomerEvidence & { status?: KycStatus }> = evidence.map((e) => ({
+      plan: e.plan,
+      customerId: e.customerId,
+      result: e.result,
+      partner: e.partner,
+      history: historyFacts(e.history),
+      replayError: replayErrors.get(kycWorkflowId(e.customerId)),
+      status: e.status,
+    }));
+    const violations = checked.flatMap((e) => checkCustomer(e, digests));
+    const unattributed = await globalFaultCount(sandbox.url);
+    const report = summarise(options, checked, violations, {
+      wallMs: Date.now() - began,
+      workerKills,
+      receiverRestarts,
+      unattributed,
+      workDir,
+    });
+    ok = report.ok;
+    return report;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    if (ok) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function summarise(
+  options: ChaosOptions,
+  evidence: Array<CustomerEvidence & { status?: KycStatus }>,
+  violations: Violation[],
+  extra: { wallMs: number; workerKills: number; receiverRestarts: number; unattributed: number; workDir: string },
+): ChaosReport {
+  const results = evidence.map((e) => e.result).filter((r): r is KycResult => !('error' in r));
+  const sum = (f: (e: CustomerEvidence & { status?: KycStatus }) => number) => evidence.reduce((n, e) => n + f(e), 0);
+  const invariants = invariantNames.map((name) => {
+    const failedCustomers = new Set(violations.filter((v) => v.invariant === name).map((v) => v.customerId));
+    return { name, passed: evidence.length - failedCustomers.size, failed: failedCustomers.size };
+  });
+  return {
+    seed: options.seed,
+    n: options.n,
+    wallMs: extra.wallMs,
+    runs: {
+      verified: results.filter((r) => r.status === 'verified').length,
+      rejected: results.filter((r) => r.status === 'rejected').length,
+      noResult: evidence.length - results.length,
+      viaWebhook: evidence.filter((e) => e.status?.outcome?.via === 'webhook').length,
+      viaPoll: evidence.filter((e) => e.status?.outcome?.via === 'poll').length,
+      escalated: evidence.filter((e) => !!e.status?.escalatedAt).length,
+    },
+    workerKills: extra.workerKills,
+    receiverRestarts: extra.receiverRestarts,
+    faults: {
+      injected: sum((e) => e.partner.faults_injected) + extra.unattributed,
+      urlRefreshes: sum((e) => (e.status?.files ?? []).reduce((n, f) => n + f.urlRefreshes, 0)),
+      expiredUrlsIssued: sum((e) => e.partner.intents.filter((i) => i.forced_expiry).length),
+      webhooksDropped: sum((e) => Number(e.partner.webhooks_dropped ?? 0)),
+      duplicateWebhooks: sum((e) => e.partner.webhook_deliveries.filter((d) => d.duplicate && d.attempt === 1).length),
+      workflowTaskTimeouts: sum((e) => e.history.workflowTaskTimeouts),
+      activityRetries: sum((e) => e.history.activityRetries),
+      completionRaces: {
+        signal: sum((e) => e.history.completionRaces.signal),
+        activity: sum((e) => e.history.completionRaces.activity),
+      },
+    },
+    invariants,
+    violations,
+    ok: violations.length === 0 && evidence.length === options.n,
+    workDir: extra.workDir,
+  };
+}
+
+/** A product process that the chaos kills and brings back. */
+class Restartable {
+  private current: ProductProcess | undefined;
+  constructor(private readonly spawn: () => Promise<ProductProcess>) {}
+  async start(): Promise<void> {
+    this.current = await this.spawn();
+  }
+  async kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    if (signal === 'SIGKILL') await this.current?.kill();
+    else await this.current?.stop();
+  }
+  async stop(): Promise<void> {
+    await this.current?.stop();
+  }
+}
+
+/** Restarts until the process is up again (a port can take a moment to be free after a kill). */
+async function restart(target: Restartable, what: string, log: (line: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await target.start();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log(`${what} did not come back (attempt ${attempt}): ${(err as Error).message.split('\n').slice(-2).join(' ')}`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+async function killLoop(
+  what: string,
+  target: Restartable,
+  times: number,
+  everyMs: [number, number],
+  random: Random,
+  done: AbortSignal,
+  signalFor: (random: Random) => 'SIGKILL' | 'SIGTERM',
+  log: (line: string) => void,
+  since: () => string,
+): Promise<number> {
+  let count = 0;
+  while (count < times) {
+    await pause(between(random, everyMs[0], everyMs[1]), done);
+    if (done.aborted) break;
+    const signal = signalFor(random);
+    await target.kill(signal);
+    count++;
+    const down = Date.now();
+    await restart(target, what, log);
+    log(`[${since()}] ${what} ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'} #${count}, back in ${((Date.now() - down) / 1000).toFixed(1)}s`);
+  }
+  return count;
+}
+
+/** The chaos schedule's own waits (not waiting for a result: those are awaited). Ends early on abort. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running at the deadline`)), Math.max(0, ms));
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+    }),
+  );
+  return out;
+}
+
+async function replayAll(
+  bundlePath: string,
+  histories: Array<{ id: string; history: temporal.api.history.v1.IHistory }>,
+): Promise<Map<string, string>> {
+  const errors = new Map<string, string>();
+  const replays = Worker.runReplayHistories(
+    { workflowBundle: { codePath: bundlePath }, replayName: 'kyc-chaos' },
+    histories.map(({ id, history }) => ({ workflowId: id, history })),
+  );
+  for await (const replay of replays) {
+    if (replay.error) errors.set(replay.workflowId, replay.error.message.split('\n')[0] ?? String(replay.error));
+  }
+  return errors;
+}
+
+async function buildBundle(workDir: string): Promise<string> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows'), logger: new DefaultLogger('WARN') });
+  const path = join(workDir, 'workflow-bundle.js');
+  writeFileSync(path, bundle.code);
+  return path;
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+async function setGlobalFaults(sandboxUrl: string, faults: Faults): Promise<void> {
+  const res = await fetch(`${sandboxUrl}/_sandbox/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!res.ok) throw new Error(`PUT /_sandbox/faults → ${res.status} ${await res.text()}`);
+}
+
+async function globalFaultCount(sandboxUrl: string): Promise<number> {
+  const res = await fetch(`${sandboxUrl}/_sandbox/faults`);
+  const body = (await res.json()) as { faults_injected_unattributed?: number };
+  return body.faults_injected_unattributed ?? 0;
+}
