@@ -42,7 +42,7 @@ export function billingVerdicts(rows: BillingRow[]): Verdict[] {
   return rows.map((r) => ({
     figure: `billable actions, ${label[r.path]}`,
     kyc: String(r.kyc),
-    baseline: `${r.naive} (naive 1-min poll)`,
+    baseline: `${r.naive} (naive 1-min poll${r.naiveMeasured ? '' : ', extrapolated from its 1 h run'})`,
     ratio: fmt(r.kyc / r.naive, 3),
     goal: `≤ ${r.budget}`,
     pass: r.kyc <= r.budget,

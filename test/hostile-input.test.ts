@@ -151,7 +151,7 @@ const rows: Row[] = [
       ...valid,
       documents: [{ category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: c.files.good.pdf }],
     }),
-    says: ['documents: a id_document document is required'],
+    says: ['documents: an id_document document is required'],
   },
   {
     name: 'country US without its proof_of_address',

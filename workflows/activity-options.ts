@@ -19,14 +19,17 @@ export const partnerCall: ActivityOptions = {
 /** Reading sources can be slow (URL sources); a missing file will not appear by retrying many times. */
 export const documentCheck: ActivityOptions = {
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '1m',
   retry: { initialInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes: neverRetried },
 };
 
-/** A streamed PUT of up to the size limit; heartbeats tell a stalled upload from a slow one. */
+/**
+ * A streamed PUT of up to the size limit. The activity heartbeats about every second while bytes move, so a
+ * worker that dies mid-upload is noticed within 30 s (the intent request before the PUT is bounded by its own
+ * 30 s timeout) and another worker starts the document again with a fresh URL.
+ */
 export const upload: ActivityOptions = {
   startToCloseTimeout: '15m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m', nonRetryableErrorTypes: neverRetried },
 };
 

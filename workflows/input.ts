@@ -63,7 +63,8 @@ function documentSetProblems(raw: unknown): string[] {
   });
   for (const category of requiredCategories(country)) {
     if (!seen.has(category)) {
-      problems.push(`documents: a ${category} document is required${country ? ` for country ${country}` : ''}`);
+      const article = /^[aeiou]/.test(category) ? 'an' : 'a';
+      problems.push(`documents: ${article} ${category} document is required${country ? ` for country ${country}` : ''}`);
     }
   }
   return problems;

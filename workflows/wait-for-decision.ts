@@ -32,6 +32,8 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
     pollFailed = false;
     const poll = async () => {
       if (delayMs > 0) await sleep(delayMs, { summary: 'until the first poll' });
+      // The webhook may have decided while the timer ran (even in the same task): no poll is needed then.
+      if (state.decision) return undefined;
       return pollCustomerDecision.executeWithOptions(
         { ...options.poller(firstPollAfter, maxPollInterval), summary: 'poll the customer until decided' },
         [{ customerId: input.customerId }],
@@ -39,6 +41,7 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
     };
     poll().then(
         (polled) => {
+          if (!polled) return;
           state.polls += polled.polls;
           state.decide({
             status: polled.status,
