@@ -3,6 +3,7 @@
 // verdicts, writes bench/results.json and draws bench/throughput.svg.
 //   npm run bench -- --quick                 a few minutes on 2 cores (smaller N)
 //   npm run bench -- --only=upload,latency   some figures only (throughput, billing, upload, pending, latency)
+//   npm run bench -- --naive-all             run the naive billing baseline on the 20 h / 30 h paths too (slow)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -38,15 +39,18 @@ function parseArgs(argv: string[]) {
   for (const name of only ?? []) {
     if (!figureNames.includes(name as FigureName)) throw new Error(`--only: unknown figure "${name}" (known: ${figureNames.join(', ')})`);
   }
-  const unknown = argv.filter((a) => a !== '--quick' && !a.startsWith('--only='));
-  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')}; use --quick and/or --only=${figureNames.join(',')}`);
-  return { mode: quick ? ('quick' as const) : ('full' as const), figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
+  const naiveAll = argv.includes('--naive-all');
+  const unknown = argv.filter((a) => a !== '--quick' && a !== '--naive-all' && !a.startsWith('--only='));
+  if (unknown.length) {
+    throw new Error(`unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`);
+  }
+  return { mode: quick ? ('quick' as const) : ('full' as const), naiveAll, figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { mode, figures } = parseArgs(process.argv.slice(2));
-  const size = sizes[mode];
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const { mode, figures, naiveAll } = parseArgs(process.argv.slice(2));
+  const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}) };
   const began = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const machine = { node: process.version, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))) };

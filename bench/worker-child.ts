@@ -13,7 +13,7 @@ import { createKycWorker } from '../worker/create-worker';
 import { floorDecided, type FloorActivities } from './floor-workflow';
 import type { ChildReply, ChildRequest, MemorySample, WorkerSpec } from './protocol';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let worker: Worker | undefined;
 let running: Promise<void> | undefined;

@@ -53,7 +53,7 @@ afterAll(async () => {
 
 it('SIGTERM during a 20 MB upload: the upload finishes, the run completes, nothing is sent twice', async () => {
   const pdf = await makeLargePdf(join(dir, 'passport.pdf'), 20 * 1024 * 1024);
-  const first = await startWorkerProcess(workerEnv(), 60_000, { asInImage: true });
+  const first = await startWorkerProcess(workerEnv(), 60_000);
   workers.push(first);
 
   const reference = `shutdown-${Date.now()}`;
@@ -81,7 +81,7 @@ it('SIGTERM during a 20 MB upload: the upload finishes, the run completes, nothi
   first.child.kill('SIGTERM');
 
   // A replacement worker (the rolling deploy's new pod) takes the rest of the run.
-  const second = await startWorkerProcess(workerEnv(), 60_000, { asInImage: true });
+  const second = await startWorkerProcess(workerEnv(), 60_000);
   workers.push(second);
   const firstExit = await first.exited;
   if (firstExit !== 0) console.log(first.output());

@@ -63,7 +63,7 @@ beforeAll(async () => {
     KYC_OPS_HOST: '127.0.0.1',
     KYC_MAX_CONCURRENT_ACTIVITIES: '20',
     LOG_LEVEL: 'debug',
-  }, 60_000, { asInImage: true });
+  }, 60_000);
   connection = await Connection.connect({ address: devServerAddress() });
   client = new Client({ connection });
 }, 180_000);

@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
 
 function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts', '--once'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--once'], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

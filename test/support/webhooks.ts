@@ -83,7 +83,7 @@ export interface ReceiverProcess {
 
 /** Spawns `client/webhooks/main.ts`; resolves once it prints its URL or exits, whichever comes first. */
 export async function spawnReceiver(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ReceiverProcess> {
-  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'client/webhooks/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/webhooks/main.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

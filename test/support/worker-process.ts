@@ -1,6 +1,5 @@
 // Runs the real worker process (`npm run worker`'s entry point) for end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { projectRoot } from '../../scripts/toolchain';
 
 export interface WorkerProcess {
@@ -13,21 +12,12 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-export interface WorkerProcessOptions {
-  /**
-   * Run as the image does, `node --import tsx worker/main.ts`: one process, so a signal reaches the worker itself.
-   * (The tsx CLI is a parent process that SIGKILLs its child when the child does not acknowledge a signal within
-   * 30 ms, which a worker busy streaming an upload may not.)
-   */
-  asInImage?: boolean;
-}
 
-export async function startWorkerProcess(
-  env: Record<string, string>,
-  readyTimeoutMs = 60_000,
-  options: WorkerProcessOptions = {},
-): Promise<WorkerProcess> {
-  const args = options.asInImage ? ['--import', 'tsx', 'worker/main.ts'] : [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'worker/main.ts'];
+export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
+  // `node --import tsx`, as `npm run worker` and the image run it: one process, so a signal reaches the worker
+  // itself. (The tsx CLI is a parent that SIGKILLs its child when the child does not acknowledge a signal within
+  // 30 ms, which a worker busy streaming an upload may not.)
+  const args = ['--import', 'tsx', 'worker/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
