@@ -3,6 +3,7 @@
 // verdicts, writes bench/results.json and draws bench/throughput.svg.
 //   npm run bench -- --quick                 a few minutes on 2 cores (smaller N)
 //   npm run bench -- --only=upload,latency   some figures only (throughput, billing, upload, pending, latency)
+//   npm run bench -- --max-cached=50         both workers' maxCachedWorkflows in figure 4 (to model evictions at small N)
 //   npm run bench -- --naive-all             run the naive billing baseline on the 20 h / 30 h paths too (slow)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -40,16 +41,21 @@ function parseArgs(argv: string[]) {
     if (!figureNames.includes(name as FigureName)) throw new Error(`--only: unknown figure "${name}" (known: ${figureNames.join(', ')})`);
   }
   const naiveAll = argv.includes('--naive-all');
-  const unknown = argv.filter((a) => a !== '--quick' && a !== '--naive-all' && !a.startsWith('--only='));
+  const maxCached = argv.find((a) => a.startsWith('--max-cached='))?.slice('--max-cached='.length);
+  const unknown = argv.filter((a) => a !== '--quick' && a !== '--naive-all' && !a.startsWith('--only=') && !a.startsWith('--max-cached='));
   if (unknown.length) {
     throw new Error(`unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`);
   }
-  return { mode: quick ? ('quick' as const) : ('full' as const), naiveAll, figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
+  return {
+    mode: quick ? ('quick' as const) : ('full' as const),
+    naiveAll,
+    maxCachedWorkflows: maxCached === undefined ? undefined : Number(maxCached),
+    figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const { mode, figures, naiveAll } = parseArgs(process.argv.slice(2));
+  const { mode, figures, naiveAll, maxCachedWorkflows } = parseArgs(process.argv.slice(2));
   const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}) };
   const began = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
     }
     if (figures.has('pending')) {
       log(`figure 4: ${size.pending} pending onboardings on one worker, then ${size.pending} webhooks`);
-      results.pending = await measurePending(stack, size.pending, log);
+      results.pending = await measurePending(stack, size.pending, log, maxCachedWorkflows);
       verdicts.push(...pendingVerdicts(results.pending));
     }
   } finally {

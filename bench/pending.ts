@@ -19,6 +19,8 @@ export interface PendingFigure {
   floorDrainPerSecond: number;
   drainRatio: number;
   workerRssMiB: { idle: number; holding: number; peak: number };
+  /** V8 heap in use while holding: tells retained memory from garbage the GC has not returned yet. */
+  workerHeapUsedMiB: { idle: number; holding: number };
   floorWorkerRssMiB: { idle: number; holding: number; peak: number };
 }
 
@@ -94,11 +96,12 @@ async function drain(stack: Stack, taskQueue: string, n: number, send: (i: numbe
   return n / ((performance.now() - started) / 1000);
 }
 
-export async function measurePending(stack: Stack, n: number, log: (line: string) => void): Promise<PendingFigure> {
+export async function measurePending(stack: Stack, n: number, log: (line: string) => void, maxCachedWorkflows?: number): Promise<PendingFigure> {
+  const overrides = maxCachedWorkflows === undefined ? undefined : { maxCachedWorkflows };
   const tag = `p${Date.now().toString(36)}`;
   const kycQueue = `bench-kyc-${tag}`;
   const floorQueue = `bench-floor-${tag}`;
-  const [kyc, floor] = await Promise.all([stack.kycWorker(kycQueue), stack.floorWorker(floorQueue)]);
+  const [kyc, floor] = await Promise.all([stack.kycWorker(kycQueue, {}, overrides), stack.floorWorker(floorQueue, overrides)]);
   try {
     await sleep(500);
     const kycIdle = await kyc.memory(true);
@@ -129,6 +132,7 @@ export async function measurePending(stack: Stack, n: number, log: (line: string
       floorDrainPerSecond: floorDrain,
       drainRatio: ratio(kycDrain, floorDrain),
       workerRssMiB: toMiB(kycIdle.rss, kycHolding.rss, Math.max(kycPeak.peakRss, kycHolding.peakRss)),
+      workerHeapUsedMiB: { idle: mib(kycIdle.heapUsed), holding: mib(kycHolding.heapUsed) },
       floorWorkerRssMiB: toMiB(floorIdle.rss, floorHolding.rss, Math.max(floorPeak.peakRss, floorHolding.peakRss)),
     };
   } finally {
