@@ -19,6 +19,20 @@ export function heartbeat(details: unknown): void {
   current()?.heartbeat(details);
 }
 
+/**
+ * A progress callback that heartbeats at most once a second: cheap to call per chunk, and often enough for
+ * a 30 s heartbeat timeout to tell a dead worker from a slow read.
+ */
+export function progressHeartbeat(key: string): (bytes: number) => void {
+  let last = 0;
+  return (bytes) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    heartbeat({ [key]: bytes });
+  };
+}
+
 /** The attempt number of this activity execution (1 outside an activity). */
 export function attempt(): number {
   return current()?.info.attempt ?? 1;

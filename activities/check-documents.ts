@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KycDocument } from '../workflows/documents';
 import { InvalidKycInput } from '../workflows/failures';
-import { activityLog, cancellationSignal } from './activity-context';
+import { activityLog, cancellationSignal, heartbeat, progressHeartbeat } from './activity-context';
 import { ByteMeter } from './byte-meter';
 import { contentTypeMismatch } from './magic-bytes';
 import { openSource, overLimit, SourceProblem, sourceLabel, type SourcePolicy } from './sources';
@@ -22,6 +22,7 @@ export interface DocumentProblem {
 
 export async function checkDocuments(documents: KycDocument[], policy: SourcePolicy): Promise<CheckedDocument[]> {
   // Documents are few (one per category); checking them side by side keeps a slow URL from serialising the rest.
+  heartbeat({ checking: documents.length });
   const results = await Promise.all(documents.map((doc) => checkOne(doc, policy)));
   const problems: DocumentProblem[] = [];
   results.forEach((result, index) => {
@@ -57,6 +58,7 @@ async function checkOne(doc: KycDocument, policy: SourcePolicy): Promise<{ probl
     const meter = new ByteMeter({
       maxBytes: policy.maxFileBytes,
       onOverLimit: () => overLimit(0, policy.maxFileBytes, true),
+      onProgress: progressHeartbeat('bytesRead'),
     });
     // The bytes go nowhere: only their count, hash and first bytes matter here.
     const discard = new Writable({ write: (_chunk, _enc, done) => done() });

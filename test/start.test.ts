@@ -57,7 +57,7 @@ describe('npm start -- --once', () => {
       expect(output).toMatch(new RegExp(`ok\\s+${path.replace(/[-.*+?^${}()|[\]\\]/g, '\\$&')}`));
     }
     expect(output).not.toContain('FAIL');
-    expect(code).toBe(0);
+    expect(code, output).toBe(0);
   }, 180_000);
 
   it('says clearly which port is taken', async () => {

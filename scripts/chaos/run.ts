@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
@@ -226,6 +226,16 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       const partner = await rail.inspect(customerId);
       const history = await handle.fetchHistory();
       const status = await handle.query(statusQuery).catch(() => undefined);
+      if ('error' in result) {
+        // Say what a run that never ended was doing, so a failure can be understood from the log alone.
+        const raw = (await handle.describe()).raw;
+        const pending = (raw.pendingActivities ?? []).map(
+          (a) => `${a.activityType?.name} attempt ${a.attempt} (${a.lastFailure?.message ?? 'no failure'})`,
+        );
+        const tail = (history.events ?? []).slice(-8).map((e) => String(e.eventType));
+        log(`[${since()}] ${customerId} did not end: stage ${status?.stage}; pending ${pending.join('; ') || 'none'}; last events ${tail.join(', ')}`);
+      }
+      logIfSlow(customerId, history, log);
       return { plan, customerId, result, partner, history, status };
     });
     const replayErrors = options.replay ? await replayAll(workflowBundlePath, evidence.map((e) => ({ id: kycWorkflowId(e.customerId), history: e.history }))) : new Map();
@@ -370,6 +380,28 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A run that took over a minute: its activity timeline, to see which retry or timeout held it up. */
+function logIfSlow(customerId: string, history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>, log: (line: string) => void) {
+  const events = history.events ?? [];
+  const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const start = events[0] ? ms(events[0]) : 0;
+  const end = events.length ? ms(events[events.length - 1]!) : 0;
+  if (end - start < 60_000) return;
+  const names = new Map<string, string>();
+  const lines: string[] = [];
+  for (const e of events) {
+    const at = `${((ms(e) - start) / 1000).toFixed(1)}s`;
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) names.set(String(e.eventId), scheduled.activityType?.name ?? '?');
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) lines.push(`${at} started ${names.get(String(started.scheduledEventId))} attempt ${started.attempt} ${started.lastFailure?.message ?? ''}`);
+    const failed = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+    if (failed) lines.push(`${at} ${e.activityTaskFailedEventAttributes ? 'failed' : 'timed out'} ${names.get(String(failed.scheduledEventId))} ${failed.failure?.message ?? ''}`);
+    if (e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes) lines.push(`${at} workflow task ${e.workflowTaskTimedOutEventAttributes ? 'timed out' : 'failed'}`);
+  }
+  log(`${customerId} took ${((end - start) / 1000).toFixed(0)} s:\n    ${lines.join('\n    ')}`);
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
