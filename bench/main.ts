@@ -42,7 +42,13 @@ function parseArgs(argv: string[]) {
   }
   const naiveAll = argv.includes('--naive-all');
   const maxCached = argv.find((a) => a.startsWith('--max-cached='))?.slice('--max-cached='.length);
-  const unknown = argv.filter((a) => a !== '--quick' && a !== '--naive-all' && !a.startsWith('--only=') && !a.startsWith('--max-cached='));
+  const pending = argv.find((a) => a.startsWith('--pending='))?.slice('--pending='.length);
+  if (pending !== undefined && !(Number.isInteger(Number(pending)) && Number(pending) > 0)) {
+    throw new Error(`--pending takes a positive whole number, not "${pending}"`);
+  }
+  const unknown = argv.filter(
+    (a) => a !== '--quick' && a !== '--naive-all' && !['--only=', '--max-cached=', '--pending='].some((p) => a.startsWith(p)),
+  );
   if (unknown.length) {
     throw new Error(`unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`);
   }
@@ -50,13 +56,15 @@ function parseArgs(argv: string[]) {
     mode: quick ? ('quick' as const) : ('full' as const),
     naiveAll,
     maxCachedWorkflows: maxCached === undefined ? undefined : Number(maxCached),
+    /** Overrides the mode's number of pending onboardings (figure 4). */
+    pending: pending === undefined ? undefined : Number(pending),
     figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const { mode, figures, naiveAll, maxCachedWorkflows } = parseArgs(process.argv.slice(2));
-  const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}) };
+  const { mode, figures, naiveAll, maxCachedWorkflows, pending } = parseArgs(process.argv.slice(2));
+  const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}), ...(pending ? { pending } : {}) };
   const began = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const machine = { node: process.version, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))) };
