@@ -152,11 +152,8 @@ describe('kycWorkflow, time-skipping', () => {
   });
 
   it('expired upload URLs are refreshed with fresh intents and every document still arrives once', async () => {
-    const customerId = await h.rail.createCustomer('tsk-expired-urls');
-    await h.rail.faults(customerId, { expireUploads: 2 });
-    const handle = await env.client.workflow.start(
-      kycWorkflow,
-      kycStartOptions({ customerId, customerReference: 'tsk-expired-urls', documents: h.documents }, h.taskQueue),
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-expired-urls', {}, (id) =>
+      h.rail.faults(id, { expireUploads: 2 }),
     );
     await waitForStage(handle, 'pending_review');
     const status = await handle.query(statusQuery);
@@ -171,12 +168,9 @@ describe('kycWorkflow, time-skipping', () => {
   });
 
   it('a decision signalled while submit is still in flight is kept and ends the wait at once', async () => {
-    const customerId = await h.rail.createCustomer('tsk-early-signal');
     // The partner answers slowly, so the signal lands while the submit call is still on its way.
-    await h.rail.faults(customerId, { latencyMs: 400 });
-    const handle = await env.client.workflow.start(
-      kycWorkflow,
-      kycStartOptions({ customerId, customerReference: 'tsk-early-signal', documents: h.documents }, h.taskQueue),
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-early-signal', {}, (id) =>
+      h.rail.faults(id, { latencyMs: 400 }),
     );
     await waitForStage(handle, 'submitting');
     await handle.signal(customerVerified, verifiedData(customerId));
@@ -201,11 +195,8 @@ describe('kycWorkflow, time-skipping', () => {
   });
 
   it('a submit whose answer was lost is retried without a second submission', async () => {
-    const customerId = await h.rail.createCustomer('tsk-lost-submit');
-    await h.rail.faults(customerId, { loseSubmitAnswer: 1 });
-    const handle = await env.client.workflow.start(
-      kycWorkflow,
-      kycStartOptions({ customerId, customerReference: 'tsk-lost-submit', documents: h.documents }, h.taskQueue),
+    const { customerId, handle } = await startKyc(env.client, h, 'tsk-lost-submit', {}, (id) =>
+      h.rail.faults(id, { loseSubmitAnswer: 1 }),
     );
     await waitForStage(handle, 'pending_review');
     const partner = await h.rail.inspect(customerId);

@@ -85,9 +85,19 @@ export async function startKycHarness(
   };
 }
 
-/** Creates a customer at the partner and starts its KYC run. */
-export async function startKyc(client: Client, h: KycHarness, reference: string, overrides: Partial<KycInput> = {}) {
+/**
+ * Creates a customer at the partner and starts its KYC run; `prepare` sets the partner up for that customer
+ * (faults, a review plan) before the run can call it.
+ */
+export async function startKyc(
+  client: Client,
+  h: KycHarness,
+  reference: string,
+  overrides: Partial<KycInput> = {},
+  prepare?: (customerId: string) => Promise<unknown>,
+) {
   const customerId = await h.rail.createCustomer(reference);
+  await prepare?.(customerId);
   const input: KycInput = { customerId, customerReference: reference, documents: h.documents, ...overrides };
   const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
   return { customerId, handle, input };
