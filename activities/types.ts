@@ -2,6 +2,7 @@
 // without importing the factory (and so the workflow can `import type` them cheaply).
 import type { AttachSlot, ContentType, DocumentCategory, KycDocument } from '../workflows/documents';
 import type { KycEvent } from '../workflows/events';
+import type { ParsedKycInput } from '../workflows/input';
 
 export interface ActivityDeps {
   /** TECHNEST_API_URL, e.g. http://127.0.0.1:4010 */
@@ -16,8 +17,46 @@ export interface ActivityDeps {
   sourceHosts?: string[];
   /** KYC_MAX_FILE_BYTES (the caller passes the 10 MiB default). */
   maxFileBytes: number;
-  /** Per partner call; default 30_000. */
+  /** Per HTTP call (partner, backend, URL sources); default 10_000 — two calls must fit one 30 s activity. */
   requestTimeoutMs?: number;
+  /** Limits handed to each new run by prepareRun (KYC_MIN_POLL_INTERVAL …); defaults in activities/run-settings.ts. */
+  runSettings?: Partial<RunSettings>;
+  /** How many attempts a document source may fail (unavailable, changing) before the run fails; default 5. */
+  sourceAttempts?: number;
+}
+
+/**
+ * Worker-level limits a run depends on. Read once, at the run's start (prepareRun's result is in the history),
+ * and carried through continue-as-new: a later change to them never alters a waiting run's replay.
+ */
+export interface RunSettings {
+  /** No poll is scheduled sooner than this after the last (KYC_MIN_POLL_INTERVAL, default 1 min). */
+  minPollIntervalMs: number;
+  /** Fresh upload intents one document may need because its URL expired. */
+  maxUrlRefreshes: number;
+  /** Documents uploaded at once. */
+  uploadConcurrency: number;
+  /** After a poll saw a rejection without a reason: how long to wait for the webhook that carries it. */
+  rejectionReasonGraceMs: number;
+}
+
+/** What prepareRun hands the workflow: the parsed input, the checked documents and the run's settings. */
+export interface PreparedRun {
+  input: ParsedKycInput;
+  /** Empty when the sources were not read (a resumed run that the partner already has submitted). */
+  documents: CheckedDocument[];
+  settings: RunSettings;
+}
+
+/** The partner's customer as `kyc resume` reads it: the status decides where the run continues. */
+export interface PartnerCustomer {
+  /** `pending`, `verified`, `rejected`, or a status before submission (e.g. `created`); any other string is kept. */
+  status: string;
+  customerReference?: string;
+  submittedAt?: string;
+  verifiedAt?: string;
+  rejectedAt?: string;
+  rejectionReason?: string;
 }
 
 export interface CheckedDocument {
@@ -39,8 +78,11 @@ export interface UploadedDocument {
 }
 
 export interface SubmittedKyc {
-  submittedAt: string;
+  /** The partner's kyc_submitted_at; absent when its reply left it out (tolerated and logged). */
+  submittedAt?: string;
   alreadySubmitted: boolean;
+  /** The partner's customer_reference, when the reply carried it. */
+  customerReference?: string;
 }
 
 export interface PolledDecision {
@@ -48,6 +90,8 @@ export interface PolledDecision {
   verifiedAt?: string;
   rejectedAt?: string;
   rejectionReason?: string;
+  /** The partner's customer_reference, when the reply carried it. */
+  customerReference?: string;
   /** The activity attempt number that saw the decision (each attempt is one poll). */
   polls: number;
 }
@@ -64,7 +108,15 @@ export type UploadSteps = {
 };
 
 export type KycActivities = {
+  /**
+   * The run's first step: parse the raw input (InvalidKycInput listing every problem), check every document's
+   * source unless `checkSources` is false, and hand out the worker's RunSettings.
+   */
+  prepareRun(rawInput: unknown, options?: { checkSources?: boolean }): Promise<PreparedRun>;
+  /** Kept for runs of release 0.1 still in flight; new runs call prepareRun. */
   checkDocuments(documents: KycDocument[]): Promise<CheckedDocument[]>;
+  /** GET the partner's customer, tolerant of statuses and fields the guide does not name (for `kyc resume`). */
+  readCustomer(req: { customerId: string }): Promise<PartnerCustomer>;
   /**
    * Steps 1–2 for one document: a fresh intent, then the streamed PUT right away, so the ~5-minute URL is
    * never fetched long before use (one billable action per document instead of two).

@@ -16,3 +16,9 @@ export const PartnerUnavailable = 'PartnerUnavailable';
 export const SourceUnavailable = 'SourceUnavailable';
 /** The source's size changed while it was being uploaded; retried (a fresh read). */
 export const SourceChanged = 'SourceChanged';
+/** A document's source stayed unavailable or kept changing over every allowed attempt: the run fails clearly. */
+export const DocumentSourceFailed = 'DocumentSourceFailed';
+/** Our own backend refused an event (4xx at KYC_EVENTS_URL): recorded, never retried, never fails the run. */
+export const BackendEventRefused = 'BackendEventRefused';
+/** Our own backend did not take an event (5xx, 408, 429, network): retried until it does. */
+export const BackendUnavailable = 'BackendUnavailable';
