@@ -1,7 +1,16 @@
 // The one place an HTTP answer (or its absence) becomes a typed failure: partner calls, upload PUTs and
-// backend events all retry on the same conditions (contract §1), so they share this mapping.
+// backend events all retry on the same conditions (contract §1), so they share this mapping. Only the
+// failure names differ: our own backend's outage must never read as the partner's (FailureNames).
 import { ApplicationFailure } from '@temporalio/common';
 import { PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
+
+/** The `type` of a retryable and of a refused answer. */
+export interface FailureNames {
+  retryable: string;
+  refused: string;
+}
+
+export const partnerFailureNames: FailureNames = { retryable: PartnerUnavailable, refused: PartnerRequestRefused };
 
 /** What we keep of an HTTP answer to explain it: never the request, so never its credentials. */
 export interface HttpAnswer {
@@ -22,13 +31,19 @@ export function isRetryableStatus(status: number): boolean {
  * A non-2xx answer as a failure. `what` names the call ("POST /v1/customers/x/kyc") and must not hold
  * secrets; `scrub` removes any that a server might echo back in its message.
  */
-export function failureForAnswer(what: string, answer: HttpAnswer, scrub: (text: string) => string = (t) => t): ApplicationFailure {
+export function failureForAnswer(
+  what: string,
+  answer: HttpAnswer,
+  scrub: (text: string) => string = (t) => t,
+  names: FailureNames = partnerFailureNames,
+): ApplicationFailure {
   const said = describeErrorBody(answer.bodyText);
   const message = scrub(`${what} answered ${answer.status}${said ? `: ${said}` : ''}`);
   if (isRetryableStatus(answer.status)) {
-    const nextRetryDelay = answer.status === 429 ? retryAfterMs(answer.retryAfter) : undefined;
+    // RFC 9110 gives Retry-After to 429 and 503 alike: a server that says when to come back is believed.
+    const nextRetryDelay = answer.status === 429 || answer.status === 503 ? retryAfterMs(answer.retryAfter) : undefined;
     return ApplicationFailure.create({
-      type: PartnerUnavailable,
+      type: names.retryable,
       message,
       nonRetryable: false,
       details: [{ status: answer.status }],
@@ -36,7 +51,7 @@ export function failureForAnswer(what: string, answer: HttpAnswer, scrub: (text:
     });
   }
   return ApplicationFailure.create({
-    type: PartnerRequestRefused,
+    type: names.refused,
     message,
     nonRetryable: true,
     details: [{ status: answer.status }],
@@ -47,12 +62,18 @@ export function failureForAnswer(what: string, answer: HttpAnswer, scrub: (text:
  * The request never got an answer. A cancelled activity rethrows the SDK's own cancellation (so the worker
  * reports "cancelled", not "failed"); timeouts and network errors are worth another attempt.
  */
-export function failureForNoAnswer(what: string, error: unknown, cancellation: AbortSignal | undefined, timeoutMs?: number): Error {
+export function failureForNoAnswer(
+  what: string,
+  error: unknown,
+  cancellation: AbortSignal | undefined,
+  timeoutMs?: number,
+  names: FailureNames = partnerFailureNames,
+): Error {
   if (cancellation?.aborted) {
     return cancellation.reason instanceof Error ? cancellation.reason : new Error(`${what} cancelled`);
   }
   const reason = isTimeout(error) ? `timed out${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}` : networkReason(error);
-  return ApplicationFailure.create({ type: PartnerUnavailable, message: `${what} failed: ${reason}`, nonRetryable: false });
+  return ApplicationFailure.create({ type: names.retryable, message: `${what} failed: ${reason}`, nonRetryable: false });
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */

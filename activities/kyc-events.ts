@@ -1,9 +1,16 @@
 // Events to our backend (contract §3), at least once: the Idempotency-Key lets the backend drop the
-// duplicates that retries make. Retry conditions are the same as for the partner (http-failures.ts).
+// duplicates that retries make. Retry conditions are the partner's (http-failures.ts), the names are our
+// own: a backend refusal (BackendEventRefused) is recorded by the workflow and never retried, a backend
+// outage (BackendUnavailable) is waited out — and neither may ever be mistaken for the partner's answer.
+import { BackendEventRefused, BackendUnavailable } from '../workflows/failures';
 import type { KycEvent } from '../workflows/events';
 import { activityLog, callSignal, cancellationSignal } from './activity-context';
-import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer } from './http-failures';
+import { failureForAnswer, failureForNoAnswer, type FailureNames } from './http-failures';
 import { safeUrl } from './redact';
+
+const backendFailureNames: FailureNames = { retryable: BackendUnavailable, refused: BackendEventRefused };
+/** Enough of the backend's answer to explain a refusal in status and logs; the rest is not worth history space. */
+const BODY_EXCERPT_LIMIT = 500;
 
 export async function emitKycEvent(
   eventsUrl: string | undefined,
@@ -20,7 +27,7 @@ export async function emitKycEvent(
   }
   if (!eventsUrl) return { delivered: false };
 
-  const what = `POST ${safeUrl(eventsUrl)} (${event.type})`;
+  const what = `our backend's POST ${safeUrl(eventsUrl)} (${event.type})`;
   let response: Response;
   try {
     response = await fetch(eventsUrl, {
@@ -31,13 +38,14 @@ export async function emitKycEvent(
       signal: callSignal(timeoutMs),
     });
   } catch (error) {
-    throw failureForNoAnswer(what, error, cancellationSignal(), timeoutMs);
+    throw failureForNoAnswer(what, error, cancellationSignal(), timeoutMs, backendFailureNames);
   }
-  const bodyText = response.ok ? '' : (await response.text().catch(() => '')).slice(0, ERROR_BODY_LIMIT);
-  if (response.ok) await response.body?.cancel().catch(() => undefined);
   if (!response.ok) {
-    throw failureForAnswer(what, { status: response.status, retryAfter: response.headers.get('retry-after'), bodyText });
+    const bodyText = (await response.text().catch(() => '')).slice(0, BODY_EXCERPT_LIMIT);
+    const retryAfter = response.headers.get('retry-after');
+    throw failureForAnswer(what, { status: response.status, retryAfter, bodyText }, undefined, backendFailureNames);
   }
+  await response.body?.cancel().catch(() => undefined);
   activityLog.info('KYC event delivered', { type: event.type, customerId: event.customerId, idempotencyKey: req.idempotencyKey });
   return { delivered: true };
 }

@@ -1,11 +1,14 @@
 // Steps 3 and 4 of the guide: attach the uploaded files to their slots, then submit for review.
-// Submitting is made safe to retry: the partner may have accepted an earlier attempt whose answer was
-// lost, and a second submit on a locked customer is refused with 409 — which then means "done".
+// Submitting is made safe to retry without ever submitting twice: an earlier attempt may have gone through
+// with its answer lost, and the guide does not say how the rail refuses a repeat. So a retry reads the
+// customer before posting, and any 4xx is checked against the customer's status before it counts as refused.
 import { ApplicationFailure } from '@temporalio/common';
 import type { AttachSlot } from '../workflows/documents';
-import { InvalidKycInput, PartnerReplyInvalid } from '../workflows/failures';
-import { activityLog } from './activity-context';
+import { InvalidKycInput } from '../workflows/failures';
+import { activityLog, attempt } from './activity-context';
+import { isGuideStatus, showsSubmission } from './customer-status';
 import type { PartnerClient } from './partner-client';
+import type { CustomerReply } from './partner-replies';
 import type { SubmittedKyc } from './types';
 
 export async function attachDocuments(
@@ -28,33 +31,65 @@ export async function attachDocuments(
   activityLog.info('KYC documents attached', { customerId: req.customerId, slots: Object.keys(slots) });
 }
 
-/** Statuses a customer only reaches through a submit: a 409 with one of these means ours went through. */
-const submittedStatuses = new Set(['pending', 'verified', 'rejected']);
-
 export async function submitKyc(partner: PartnerClient, req: { customerId: string }): Promise<SubmittedKyc> {
-  const answer = await partner.submitKyc(req.customerId);
-  if (!answer.conflict) {
-    const submittedAt = answer.customer.kyc_submitted_at;
-    if (submittedAt === undefined) throw missingSubmittedAt(req.customerId);
-    activityLog.info('KYC submitted', { customerId: req.customerId, submittedAt });
-    return { submittedAt, alreadySubmitted: false };
+  const { customerId } = req;
+  // Each attempt makes at most two calls (GET + POST, or POST + GET): with 10 s per call an attempt ends before
+  // the activity's 30 s, so two attempts never overlap.
+  let before: CustomerReply | undefined;
+  if (attempt() > 1) {
+    before = await partner.getCustomer(customerId);
+    if (showsSubmission(before.status)) return alreadySubmitted(customerId, before);
   }
-  // Never a second submit: read the customer and decide from its status.
-  const customer = await partner.getCustomer(req.customerId);
-  if (!submittedStatuses.has(customer.status)) throw answer.refusal;
-  if (customer.kyc_submitted_at === undefined) throw missingSubmittedAt(req.customerId);
-  activityLog.info('KYC was already submitted (an earlier attempt went through)', {
-    customerId: req.customerId,
-    status: customer.status,
-    submittedAt: customer.kyc_submitted_at,
-  });
-  return { submittedAt: customer.kyc_submitted_at, alreadySubmitted: true };
+  const answer = await partner.submitKyc(customerId);
+  if (answer.accepted) return submitted(customerId, answer.customer);
+
+  // Refused (any 4xx): the earlier attempt's submit may be why. Decide from the customer, read now unless
+  // this attempt read it a moment ago, before its own POST.
+  const customer = before ?? (await readAfterRefusal(partner, customerId, answer.refusal));
+  if (showsSubmission(customer.status)) return alreadySubmitted(customerId, customer, answer.status);
+  throw answer.refusal;
 }
 
-function missingSubmittedAt(customerId: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: PartnerReplyInvalid,
-    nonRetryable: true,
-    message: `Technest's customer ${customerId} is submitted but its reply has no kyc_submitted_at`,
+function submitted(customerId: string, customer: CustomerReply): SubmittedKyc {
+  warnOddities('KYC submit reply', customerId, customer);
+  activityLog.info('KYC submitted', { customerId, submittedAt: customer.kyc_submitted_at });
+  return result(customer, false);
+}
+
+function alreadySubmitted(customerId: string, customer: CustomerReply, refusedWith?: number): SubmittedKyc {
+  warnOddities('customer read to check a submit', customerId, customer);
+  activityLog.info('KYC was already submitted (an earlier attempt went through)', {
+    customerId,
+    status: customer.status,
+    submittedAt: customer.kyc_submitted_at,
+    ...(refusedWith !== undefined ? { refusedWith } : {}),
   });
+  return result(customer, true);
+}
+
+function result(customer: CustomerReply, already: boolean): SubmittedKyc {
+  return {
+    alreadySubmitted: already,
+    ...(customer.kyc_submitted_at !== undefined ? { submittedAt: customer.kyc_submitted_at } : {}),
+    ...(customer.customer_reference !== undefined ? { customerReference: customer.customer_reference } : {}),
+  };
+}
+
+/** A GET that itself is refused (an unknown customer, a revoked key) explains less than the submit's refusal. */
+async function readAfterRefusal(partner: PartnerClient, customerId: string, refusal: ApplicationFailure): Promise<CustomerReply> {
+  try {
+    return await partner.getCustomer(customerId);
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.nonRetryable) throw refusal;
+    throw error;
+  }
+}
+
+/** The partner accepted: surprises in its reply are worth a warning for whoever maintains us, never a failure. */
+function warnOddities(what: string, customerId: string, customer: CustomerReply): void {
+  const oddities: string[] = [];
+  if (customer.kyc_submitted_at === undefined) oddities.push('no kyc_submitted_at');
+  if (!isGuideStatus(customer.status) || !showsSubmission(customer.status)) oddities.push(`status "${customer.status}"`);
+  if (customer.extraFields.length > 0) oddities.push(`fields the guide does not describe: ${customer.extraFields.join(', ')}`);
+  if (oddities.length > 0) activityLog.warn(`${what} differs from the partner's guide (tolerated)`, { customerId, oddities });
 }

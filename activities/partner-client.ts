@@ -2,17 +2,30 @@
 // non-2xx mapped in one place (http-failures.ts). The key is only ever put in the Authorization header.
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { PartnerReplyInvalid } from '../workflows/failures';
+import { PartnerReplyInvalid, PartnerUnavailable } from '../workflows/failures';
 import { activityLog, callSignal, cancellationSignal } from './activity-context';
-import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer, type HttpAnswer } from './http-failures';
+import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer, isRetryableStatus, type HttpAnswer } from './http-failures';
 import { attachReply, customerReply, describeIssues, uploadIntentReply, type CustomerReply, type UploadIntentReply } from './partner-replies';
 import { scrubSecrets } from './redact';
 
 export interface PartnerClientOptions {
   baseUrl: string;
   apiKey: string;
+  /** Per call; default 10 s, so that two calls fit one 30 s activity attempt. */
   timeoutMs?: number;
 }
+
+/**
+ * What an unreadable 2xx means. `refuse`: the guide's shape is broken, retrying cannot help (an upload
+ * intent). `retry`: a customer reply cut short or garbled on the way; the next attempt reads it again —
+ * after a submit, a misread reply must never end the run.
+ */
+type Unreadable = 'refuse' | 'retry';
+
+/** The submit's answer: accepted (2xx), or refused with a 4xx the caller checks against the customer. */
+export type SubmitAnswer =
+  | { accepted: true; customer: CustomerReply }
+  | { accepted: false; status: number; refusal: ApplicationFailure };
 
 /** Replies are small JSON documents; anything bigger is not the partner talking. */
 const REPLY_LIMIT = 1024 * 1024;
@@ -23,7 +36,7 @@ export class PartnerClient {
 
   constructor(private readonly options: PartnerClientOptions) {
     this.base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** Step 1: a pre-signed upload URL for one file. */
@@ -42,20 +55,22 @@ export class PartnerClient {
   }
 
   /**
-   * Step 4. A 409 is returned, not thrown: the caller decides whether it means "already submitted"
-   * (an earlier attempt whose answer was lost) or a real conflict.
+   * Step 4. Any 4xx is returned, not thrown: the guide does not say how the rail answers a repeated submit
+   * (409, 400, 422 …), so the caller reads the customer before deciding it was a real refusal.
    */
-  async submitKyc(customerId: string): Promise<{ conflict: false; customer: CustomerReply } | { conflict: true; refusal: ApplicationFailure }> {
+  async submitKyc(customerId: string): Promise<SubmitAnswer> {
     const call = { method: 'POST', path: `v1/customers/${enc(customerId)}/kyc`, body: {} } as const;
     const answer = await this.send(call);
-    if (answer.status === 409) return { conflict: true, refusal: this.failure(call, answer) };
-    return { conflict: false, customer: this.expect(call, answer, customerReply) };
+    if (answer.status >= 400 && answer.status <= 499 && !isRetryableStatus(answer.status)) {
+      return { accepted: false, status: answer.status, refusal: this.failure(call, answer) };
+    }
+    return { accepted: true, customer: this.expect(call, answer, customerReply, 'retry') };
   }
 
-  /** Step 5 (polling): the customer object with its status. */
+  /** Step 5 (polling), submit's check and resume: the customer object with its status. */
   async getCustomer(customerId: string): Promise<CustomerReply> {
     const call = { method: 'GET', path: `v1/customers/${enc(customerId)}` } as const;
-    return this.expect(call, await this.send(call), customerReply);
+    return this.expect(call, await this.send(call), customerReply, 'retry');
   }
 
   private async send(call: Call): Promise<HttpAnswer> {
@@ -83,16 +98,16 @@ export class PartnerClient {
   }
 
   /** A 2xx parsed by `schema`, or the mapped failure. */
-  private expect<T extends z.ZodType>(call: Call, answer: HttpAnswer, schema: T): z.infer<T> {
+  private expect<T extends z.ZodType>(call: Call, answer: HttpAnswer, schema: T, unreadable: Unreadable = 'refuse'): z.output<T> {
     if (answer.status < 200 || answer.status > 299) throw this.failure(call, answer);
     let json: unknown;
     try {
       json = answer.bodyText.trim() === '' ? {} : JSON.parse(answer.bodyText);
     } catch {
-      throw this.invalidReply(call, 'the body is not JSON');
+      throw this.invalidReply(call, 'the body is not JSON', unreadable);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw this.invalidReply(call, describeIssues(parsed.error));
+    if (!parsed.success) throw this.invalidReply(call, describeIssues(parsed.error), unreadable);
     return parsed.data;
   }
 
@@ -100,11 +115,13 @@ export class PartnerClient {
     return failureForAnswer(describe(call), answer, (text) => scrubSecrets(text, [this.options.apiKey]));
   }
 
-  private invalidReply(call: Call, what: string): ApplicationFailure {
+  private invalidReply(call: Call, what: string, unreadable: Unreadable): ApplicationFailure {
+    const message = `Technest's reply to ${describe(call)} is not what its guide describes: ${what}`;
+    // A retried unreadable reply is typed as unavailability: no retry policy lists that type as final.
     return ApplicationFailure.create({
-      type: PartnerReplyInvalid,
-      nonRetryable: true,
-      message: scrubSecrets(`Technest's reply to ${describe(call)} is not what its guide describes: ${what}`, [this.options.apiKey]),
+      type: unreadable === 'retry' ? PartnerUnavailable : PartnerReplyInvalid,
+      nonRetryable: unreadable !== 'retry',
+      message: scrubSecrets(unreadable === 'retry' ? `${message} (read again on the next attempt)` : message, [this.options.apiKey]),
     });
   }
 

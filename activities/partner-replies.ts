@@ -1,5 +1,7 @@
 // The partner's replies as its guide describes them, parsed at the boundary: code past the client works
 // on typed values. Unknown extra fields are dropped, not refused — the partner may add fields any day.
+// The customer object is read tolerantly: after a submit, only a decision may end a run, so a status the
+// guide does not name or an odd optional field must never make a reply "invalid".
 import { z } from 'zod';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -13,17 +15,38 @@ export const uploadIntentReply = z.object({
 });
 export type UploadIntentReply = z.infer<typeof uploadIntentReply>;
 
-/** The statuses the guide names; anything else means we no longer understand the rail. */
-export const customerStatuses = ['created', 'pending', 'verified', 'rejected'] as const;
+/** An optional field the guide shows: kept when well-formed, otherwise read as absent rather than refused. */
+const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
-export const customerReply = z.object({
+/** The fields we read; anything else the partner sends is reported (extraFields) and ignored. */
+const customerFields = {
   object: z.literal('customer'),
   id: z.string().min(1),
-  status: z.enum(customerStatuses),
-  kyc_submitted_at: timestamp.optional(),
-  verified_at: timestamp.optional(),
-  rejected_at: timestamp.optional(),
-  rejection_reason: z.string().optional(),
+  /** Any string: `created`, `pending`, `verified`, `rejected` are the guide's; others are tolerated by the callers. */
+  status: z.string().min(1),
+  customer_reference: optional(z.string().min(1)),
+  kyc_submitted_at: optional(timestamp),
+  verified_at: optional(timestamp),
+  rejected_at: optional(timestamp),
+  rejection_reason: optional(z.string()),
+};
+/** Fields the rail's customer object carries that no step reads: not worth a warning. */
+const quietFields = new Set(['country', 'created_at']);
+
+export const customerReply = z.looseObject(customerFields).transform((reply) => {
+  const extraFields = Object.keys(reply).filter((key) => !(key in customerFields) && !quietFields.has(key));
+  return {
+    object: reply.object,
+    id: reply.id,
+    status: reply.status,
+    customer_reference: reply.customer_reference,
+    kyc_submitted_at: reply.kyc_submitted_at,
+    verified_at: reply.verified_at,
+    rejected_at: reply.rejected_at,
+    rejection_reason: reply.rejection_reason,
+    /** Names of fields the guide does not describe (logged by whoever wants to notice a changed API). */
+    extraFields,
+  };
 });
 export type CustomerReply = z.infer<typeof customerReply>;
 

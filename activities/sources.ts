@@ -5,10 +5,13 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { safeUrl } from './redact';
+import { checkSize, SourceProblem } from './source-problem';
+import { openUrl } from './url-source';
+
+export { checkSize, formatBytes, overLimit, SourceProblem } from './source-problem';
 
 export interface SourcePolicy {
   /** Undefined = unrestricted. */
@@ -16,20 +19,11 @@ export interface SourcePolicy {
   /** Undefined = unrestricted. */
   sourceHosts?: readonly string[];
   maxFileBytes: number;
-}
-
-/**
- * A reason a source cannot be used, worded for the person who sent the input. `retryable` marks the ones
- * that may pass later (a flaky source server); policy, size and type problems never will.
- */
-export class SourceProblem extends Error {
-  constructor(
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-    this.name = 'SourceProblem';
-  }
+  /**
+   * URL sources: the longest wait for the answer's headers, then between two chunks of its body (default
+   * 10 s). A stalled source must fail the read, not hold the activity until its own timeout.
+   */
+  timeoutMs?: number;
 }
 
 export interface OpenedSource {
@@ -111,61 +105,6 @@ async function openFile(requested: string, policy: SourcePolicy): Promise<Opened
   }
 }
 
-async function openUrl(url: URL, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<OpenedSource> {
-  const label = safeUrl(url);
-  if (policy.sourceHosts !== undefined && !hostAllowed(url, policy.sourceHosts)) {
-    throw new SourceProblem(`host ${url.hostname} is not in KYC_SOURCE_HOSTS`);
-  }
-  let response: Response;
-  try {
-    // No redirects: a redirect could lead to a host the policy never saw.
-    response = await fetch(url, { method: 'GET', redirect: 'error', ...(signal ? { signal } : {}) });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new SourceProblem(`cannot read ${label}: ${fetchReason(error)}`, true);
-  }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
-    const transient = response.status >= 500 || response.status === 408 || response.status === 429;
-    throw new SourceProblem(`cannot read ${label}: GET answered ${response.status}`, transient);
-  }
-  const declared = response.headers.get('content-length');
-  const size = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  if (size !== undefined) {
-    try {
-      checkSize(size, policy.maxFileBytes);
-    } catch (error) {
-      await response.body.cancel().catch(() => undefined);
-      throw error;
-    }
-  }
-  const stream = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  return { label, size, stream };
-}
-
-export function checkSize(size: number, maxFileBytes: number): void {
-  if (size === 0) throw new SourceProblem('file is empty');
-  if (size > maxFileBytes) throw overLimit(size, maxFileBytes);
-}
-
-export function overLimit(size: number, maxFileBytes: number, stoppedReading = false): SourceProblem {
-  return stoppedReading
-    ? new SourceProblem(`more than ${formatBytes(maxFileBytes)}: over the ${formatBytes(maxFileBytes)} limit (stopped reading)`)
-    : new SourceProblem(`${formatBytes(size)} is over the ${formatBytes(maxFileBytes)} limit`);
-}
-
-/** "12.3 MiB", "10 MiB", "512 KiB", "17 bytes". */
-export function formatBytes(n: number): string {
-  const units: Array<[number, string]> = [
-    [1024 * 1024, 'MiB'],
-    [1024, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
-  }
-  return `${n} byte${n === 1 ? '' : 's'}`;
-}
-
 async function resolveRoots(roots: readonly string[]): Promise<Array<{ lexical: string; real: string }>> {
   return Promise.all(
     roots.map(async (root) => {
@@ -182,16 +121,6 @@ function isInside(root: string, candidate: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
-/** Entries are host names (any port) or host:port; IPv6 with or without brackets. */
-function hostAllowed(url: URL, allowed: readonly string[]): boolean {
-  const hostname = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  const host = url.host.toLowerCase();
-  return allowed.some((entry) => {
-    const e = entry.trim().toLowerCase();
-    return e === host || e.replace(/^\[(.*)\]$/, '$1') === hostname;
-  });
-}
-
 function readProblem(error: unknown): SourceProblem {
   const err = error as NodeJS.ErrnoException;
   const code = err.code;
@@ -199,14 +128,4 @@ function readProblem(error: unknown): SourceProblem {
   const permanent = code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EPERM';
   const detail = (err.message ?? String(error)).replace(/^[A-Z]+: /, '');
   return new SourceProblem(`cannot read: ${code ? `${code} ` : ''}${detail}`, !permanent);
-}
-
-function fetchReason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (/redirect/i.test(cause.message)) return 'it answered a redirect, which is not followed';
-    return code ? `${code} ${cause.message}` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

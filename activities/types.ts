@@ -3,6 +3,7 @@
 import type { AttachSlot, ContentType, DocumentCategory, KycDocument } from '../workflows/documents';
 import type { KycEvent } from '../workflows/events';
 import type { ParsedKycInput } from '../workflows/input';
+import type { RunSettings } from '../workflows/state';
 
 export interface ActivityDeps {
   /** TECHNEST_API_URL, e.g. http://127.0.0.1:4010 */
@@ -26,19 +27,11 @@ export interface ActivityDeps {
 }
 
 /**
- * Worker-level limits a run depends on. Read once, at the run's start (prepareRun's result is in the history),
- * and carried through continue-as-new: a later change to them never alters a waiting run's replay.
+ * Worker-level limits a run depends on (defined beside the workflow state that carries them). Read once, at the
+ * run's start (prepareRun's result is in the history), and carried through continue-as-new: a later change to
+ * them never alters a waiting run's replay.
  */
-export interface RunSettings {
-  /** No poll is scheduled sooner than this after the last (KYC_MIN_POLL_INTERVAL, default 1 min). */
-  minPollIntervalMs: number;
-  /** Fresh upload intents one document may need because its URL expired. */
-  maxUrlRefreshes: number;
-  /** Documents uploaded at once. */
-  uploadConcurrency: number;
-  /** After a poll saw a rejection without a reason: how long to wait for the webhook that carries it. */
-  rejectionReasonGraceMs: number;
-}
+export type { RunSettings } from '../workflows/state';
 
 /** What prepareRun hands the workflow: the parsed input, the checked documents and the run's settings. */
 export interface PreparedRun {

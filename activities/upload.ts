@@ -4,14 +4,14 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
-import { InvalidKycInput, SourceChanged, SourceUnavailable, UploadUrlExpired } from '../workflows/failures';
+import { UploadUrlExpired } from '../workflows/failures';
 import { activityLog, cancellationSignal, heartbeat } from './activity-context';
 import { ByteMeter } from './byte-meter';
 import { describeErrorBody, ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer } from './http-failures';
 import { safeUrl } from './redact';
-import { checkSize, openSource, overLimit, SourceProblem, sourceLabel, type OpenedSource, type SourcePolicy } from './sources';
+import { SourceProblem, type SourcePolicy } from './sources';
+import { asUploadFailure, openForUpload, sourceChanged, type ReadySource } from './upload-source';
 import type { UploadedDocument, UploadIntent } from './types';
 
 /** An intent this close to expiry would likely expire mid-PUT: ask for a fresh one instead. */
@@ -25,9 +25,15 @@ export interface UploadOptions {
   idleTimeoutMs: number;
 }
 
+/** Step 2 on its own: the intent's expiry checked before the source is even opened, then the PUT. */
 export async function putDocument(req: { source: string; intent: UploadIntent }, options: UploadOptions): Promise<UploadedDocument> {
-  const { intent } = req;
-  const target = safeUrl(intent.uploadUrl);
+  assertUsable(req.intent);
+  const ready = await openForUpload(req.source, options.policy, cancellationSignal());
+  return sendDocument(ready, req.intent, options);
+}
+
+/** An intent this close to expiry would likely expire mid-PUT: ask for a fresh one instead. */
+function assertUsable(intent: UploadIntent): void {
   const expiresAt = Date.parse(intent.expiresAt);
   if (!(expiresAt - EXPIRY_SAFETY_MARGIN_MS > Date.now())) {
     throw ApplicationFailure.create({
@@ -36,24 +42,24 @@ export async function putDocument(req: { source: string; intent: UploadIntent },
       message: `upload URL for ${intent.fileId} expired at ${intent.expiresAt} (or expires within ${EXPIRY_SAFETY_MARGIN_MS / 1000} s); nothing was sent`,
     });
   }
-  const signal = cancellationSignal();
-  let source = await open(req.source, options.policy, signal);
-  let size = source.size;
-  if (size === undefined) {
-    // A URL that did not say its length: count it once, then read it again for the PUT.
-    size = await measure(req.source, source, options.policy, signal);
-    source = await open(req.source, options.policy, signal);
-    if (source.size !== undefined && source.size !== size) {
-      source.stream.destroy();
-      throw sourceChanged(req.source, size, source.size);
-    }
-  }
+}
 
+/** PUTs an already opened source to the intent's URL; the source is consumed or destroyed either way. */
+export async function sendDocument(ready: ReadySource, intent: UploadIntent, options: UploadOptions): Promise<UploadedDocument> {
+  const { opened: source, size } = ready;
+  const target = safeUrl(intent.uploadUrl);
+  try {
+    assertUsable(intent);
+  } catch (error) {
+    source.stream.destroy();
+    throw error;
+  }
+  const signal = cancellationSignal();
   activityLog.info('uploading KYC document', { fileId: intent.fileId, source: source.label, target, bytes: size });
   let lastBeat = 0;
   const meter = new ByteMeter({
     exactBytes: size,
-    onLengthMismatch: (actual) => sourceChanged(req.source, size, actual),
+    onLengthMismatch: (actual) => sourceChanged(ready.source, size, actual),
     onProgress: (bytesSent) => {
       const now = Date.now();
       if (now - lastBeat >= HEARTBEAT_INTERVAL_MS) {
@@ -76,7 +82,7 @@ export async function putDocument(req: { source: string; intent: UploadIntent },
     response = await request.response;
   } catch (error) {
     await sending;
-    throw failureWhileSending(req.source, target, sendError ?? error, signal, options.idleTimeoutMs);
+    throw failureWhileSending(ready.source, target, sendError ?? error, signal, options.idleTimeoutMs);
   }
   if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode > 299) {
     // Read the answer before stopping the body: stopping it closes the connection the answer is on.
@@ -87,53 +93,12 @@ export async function putDocument(req: { source: string; intent: UploadIntent },
   }
   await sending;
   response.resume();
-  if (sendError !== undefined) throw failureWhileSending(req.source, target, sendError, signal, options.idleTimeoutMs);
+  if (sendError !== undefined) throw failureWhileSending(ready.source, target, sendError, signal, options.idleTimeoutMs);
 
   heartbeat({ bytesSent: meter.bytes });
   const uploaded = { bytes: meter.bytes, sha256: meter.sha256() };
   activityLog.info('uploaded KYC document', { fileId: intent.fileId, bytes: uploaded.bytes, sha256: uploaded.sha256 });
   return uploaded;
-}
-
-/** Counts a source whose size was not announced, within the size limit. */
-async function measure(source: string, opened: OpenedSource, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<number> {
-  const meter = new ByteMeter({ maxBytes: policy.maxFileBytes, onOverLimit: () => overLimit(0, policy.maxFileBytes, true) });
-  const discard = new Writable({ write: (_chunk, _enc, done) => done() });
-  try {
-    await pipeline(opened.stream, meter, discard, ...(signal ? [{ signal }] : []));
-    checkSize(meter.bytes, policy.maxFileBytes);
-  } catch (error) {
-    throw asUploadFailure(source, error, signal);
-  }
-  return meter.bytes;
-}
-
-/** Opens the source under the same policy as the check: the input or the file may have changed since. */
-async function open(source: string, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<OpenedSource> {
-  try {
-    return await openSource(source, policy, signal);
-  } catch (error) {
-    throw asUploadFailure(source, error, signal);
-  }
-}
-
-function asUploadFailure(source: string, error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted) return signal.reason;
-  if (!(error instanceof SourceProblem)) return error;
-  const message = `${sourceLabel(source)}: ${error.message}`;
-  // Policy, size and type problems will not go away; a flaky source server may.
-  return error.retryable
-    ? ApplicationFailure.create({ message, nonRetryable: false, type: SourceUnavailable })
-    : ApplicationFailure.create({ type: InvalidKycInput, nonRetryable: true, message });
-}
-
-function sourceChanged(source: string, expected: number, actual: number): ApplicationFailure {
-  // The next attempt re-reads the size; a file still being written settles.
-  return ApplicationFailure.create({
-    type: SourceChanged,
-    nonRetryable: false,
-    message: `${sourceLabel(source)} changed while uploading: expected ${expected} bytes, read ${actual}`,
-  });
 }
 
 function put(intent: UploadIntent, size: number, idleTimeoutMs: number, signal: AbortSignal | undefined) {

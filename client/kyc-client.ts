@@ -10,18 +10,27 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { Payload } from '@temporalio/common';
 import { temporalTarget } from '../worker/connection';
 import { dataConverterFromEnv } from '../worker/data-converter';
 import { PayloadKeysError } from '../worker/payload-codec';
 import type { kycWorkflow } from '../workflows';
+import { customerIdProblem, isCustomerId } from '../workflows/customer-id';
 import { parseKycInput, type KycInput } from '../workflows/input';
-import { kycWorkflowId, statusQuery, type KycResult, type KycStage, type KycStatus } from '../workflows/messages';
+import {
+  kycWorkflowId,
+  statusQuery,
+  type KycResult,
+  type KycResume,
+  type KycStage,
+  type KycStatus,
+} from '../workflows/messages';
+import { retryCustomerReference } from '../workflows/rejection';
 import { CustomerReference, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
 import { defaultTaskQueue, kycStartOptions } from './start-options';
 import { kycListQuery, listLimit, type KycListFilter } from './visibility';
 
-export { InvalidListFilterError, kycStages } from './visibility';
+export { InvalidListFilterError, isListableStage, listableStages, type ListableStage } from './visibility';
 
 /** Every error a caller is expected to handle (and the CLI prints as one line, without a stack). */
 export class KycClientError extends Error {
@@ -39,8 +48,19 @@ export class KycRunNotFoundError extends KycClientError {
     super(`no KYC run for customer ${customerId} (workflow ${kycWorkflowId(customerId)} not found)`);
   }
 }
+/** A customer id that is not the partner's (workflows/customer-id.ts): refused before Temporal is asked. */
+export class InvalidCustomerIdError extends KycClientError {
+  override name = 'InvalidCustomerIdError';
+  constructor(readonly customerId: string) {
+    super(`invalid customer id ${JSON.stringify(customerId)}: ${customerIdProblem}`);
+  }
+}
 export class KycRetryRefusedError extends KycClientError {
   override name = 'KycRetryRefusedError';
+}
+/** Nothing to resume: the run already holds the partner's decision, or its input could never run. */
+export class KycResumeRefusedError extends KycClientError {
+  override name = 'KycResumeRefusedError';
 }
 export class KycStillRunningError extends KycClientError {
   override name = 'KycStillRunningError';
@@ -72,6 +92,23 @@ export interface RetryInput {
   country?: string;
   timing?: KycInput['timing'];
 }
+
+/** What `resume` found and did. */
+export type ResumedKyc =
+  /** The run is open: it carries on by itself (a verdict reaches it by webhook or by polling). */
+  | { action: 'running'; workflowId: string; runId: string }
+  /** A new run on the same workflow id, started from the last run's input; it reads the partner's customer first. */
+  | {
+      action: 'resumed';
+      workflowId: string;
+      runId: string;
+      previousRunId: string;
+      /** How the previous run ended: FAILED, TERMINATED, CANCELLED or TIMED_OUT. */
+      previousStatus: string;
+    };
+
+/** How many references `retry` tries past the rejected run's own before giving up (each one a visibility query). */
+export const maxRetryReferenceCandidates = 20;
 
 export interface ListedKyc {
   workflowId: string;
@@ -138,11 +175,13 @@ export class KycClient {
 
   /** The `status` query: where the run is, files uploaded, polls, escalation, outcome. */
   async status(customerId: string): Promise<KycStatus> {
+    assertCustomerId(customerId);
     return this.known(customerId, () => this.handle(customerId).query(statusQuery));
   }
 
   /** The partner's decision. Waits for it unless `wait` is false, in which case an open run is an error. */
   async result(customerId: string, { wait = true }: { wait?: boolean } = {}): Promise<KycResult> {
+    assertCustomerId(customerId);
     if (!wait) {
       const run = await this.describe(customerId);
       if (run.status.name === 'RUNNING') {
@@ -161,6 +200,7 @@ export class KycClient {
 
   /** Temporal's description of the customer's latest run (status, memo, times). */
   async describe(customerId: string): Promise<WorkflowExecutionDescription> {
+    assertCustomerId(customerId);
     return this.known(customerId, () => this.handle(customerId).describe());
   }
 
@@ -168,8 +208,16 @@ export class KycClient {
    * Resubmits a rejected customer as the partner requires: a NEW customer record (created by the backend with the
    * reference the rejected run handed out, `ref` → `ref-r2` → `ref-r3`) and corrected documents. The rejected run
    * stays closed for audit; the new run's memo points back to it, so the chain shows in the Web UI.
+   *
+   * The partner never accepts a reference twice, so the reference is one no KYC run has used yet: the rejected
+   * run's `retryCustomerReference` first, bumped (`-r3`, `-r4` …) past every one visibility already shows
+   * (`retry` called twice for one rejection, or a retry of a run whose successor was rejected too). Visibility
+   * lags the runs by about a second: two retries of the same run within that window can still pick the same one.
+   * Calling `retry` again with the same new customer returns that customer's run as it is.
    */
   async retry(previousCustomerId: string, next: RetryInput): Promise<StartedKyc & { customerReference: string }> {
+    assertCustomerId(previousCustomerId);
+    assertCustomerId(next.customerId);
     const previousId = kycWorkflowId(previousCustomerId);
     if (next.customerId === previousCustomerId) {
       throw new KycRetryRefusedError(
@@ -181,7 +229,23 @@ export class KycClient {
     if (outcome.status !== 'rejected' || !outcome.retryCustomerReference) {
       throw new KycRetryRefusedError(`${previousId} was verified: there is nothing to retry`);
     }
-    const customerReference = outcome.retryCustomerReference;
+    // The new customer's run, if there is one, is checked first: it is strongly consistent, unlike visibility.
+    const existing = await this.client.workflow.getHandle(kycWorkflowId(next.customerId)).describe().catch(ignoreNotFound);
+    if (existing) {
+      if (existing.memo?.retryOf !== previousId) {
+        throw new KycRetryRefusedError(
+          `${existing.workflowId} already exists and is not a retry of ${previousId}: create a new customer at the partner for the retry`,
+        );
+      }
+      // The same retry asked again (a backend retrying its own call): the run that exists is the answer.
+      return {
+        workflowId: existing.workflowId,
+        runId: existing.runId,
+        alreadyStarted: true,
+        customerReference: existing.typedSearchAttributes.get(CustomerReference) ?? '',
+      };
+    }
+    const customerReference = await this.unusedReference(outcome.retryCustomerReference);
     const inherited = await this.startInputOf(previous);
     const input: KycInput = {
       customerId: next.customerId,
@@ -198,6 +262,52 @@ export class KycClient {
       staticSummary: `${options.staticSummary} — attempt ${attempt}, retry of ${previousId}`,
     });
     return { ...started, customerReference };
+  }
+
+  /**
+   * Starts a run that failed, was terminated, cancelled or timed out again, on the same workflow id, from the input
+   * its last run was started with. The new run reads the partner's customer first and continues at the step it is
+   * at (waiting for the review, or done at once with the decision already taken): never a second submit.
+   * An open run is left alone; a completed one is refused (it holds the decision already).
+   */
+  async resume(customerId: string): Promise<ResumedKyc> {
+    assertCustomerId(customerId);
+    const run = await this.describe(customerId);
+    const { workflowId, runId } = run;
+    const state = run.status.name;
+    if (state === 'RUNNING') return { action: 'running', workflowId, runId };
+    if (state === 'COMPLETED') {
+      const decided = await this.result(customerId).then(
+        (result) => `already decided: ${result.status}`,
+        () => 'already completed',
+      );
+      throw new KycResumeRefusedError(`${workflowId} ${decided}; nothing to resume (kyc result ${customerId} shows the decision)`);
+    }
+    const input = await this.startInputOf(run);
+    if (!input) throw new KycResumeRefusedError(`${workflowId} (run ${runId}) has no start input to resume from`);
+    const parsed = parseKycInput(input);
+    if (!parsed.ok) {
+      // Resuming would only fail the same way: the run never reached the partner with this input.
+      throw new KycResumeRefusedError(
+        `${workflowId} was started with invalid input (${parsed.problems.join('; ')}): correct it and kyc start the customer again`,
+      );
+    }
+    const options = kycStartOptions(input as KycInput, this.taskQueue);
+    const resume: KycResume = { resume: 'from-partner' };
+    // Typed by hand rather than by kycWorkflow's signature: the second argument is a KycResume (messages.ts),
+    // which is what the workflow reads, whatever else its parameter may carry (continue-as-new state).
+    const resumeOptions: WorkflowStartOptions = {
+      ...options,
+      args: [input, resume],
+      // Only a run that did not complete may run again; a resume racing another one joins it.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // The chain of retries stays readable in the Web UI across a resume.
+      ...(run.memo && Object.keys(run.memo).length ? { memo: run.memo } : {}),
+      staticSummary: `${options.staticSummary} — resumed from the partner's record after run ${runId} ended ${state.toLowerCase()}`,
+    };
+    const handle = await this.client.workflow.start('kycWorkflow', resumeOptions);
+    return { action: 'resumed', workflowId, runId: handle.firstExecutionRunId, previousRunId: runId, previousStatus: state };
   }
 
   /** KYC runs by stage and/or reference, newest first (visibility is eventually consistent: a second or so behind). */
@@ -262,17 +372,43 @@ export class KycClient {
     return this.result(customerId);
   }
 
-  /** The input the run was started with (its first history event), for the retry to inherit country and timing. */
-  private async startInputOf(run: WorkflowExecutionDescription): Promise<Partial<KycInput> | undefined> {
-    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
-      namespace: this.client.options.namespace,
-      execution: { workflowId: run.workflowId, runId: run.runId },
-      maximumPageSize: 1,
-    });
-    const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    if (!payloads?.length) return undefined;
-    return decodeFromPayloadsAtIndex<Partial<KycInput>>(this.client.options.loadedDataConverter, 0, payloads);
+  /**
+   * The first reference from `candidate` on (`-r2` → `-r3` …) that no KYC run carries in visibility. Bounded:
+   * more than a handful of rejections in one chain is a case for a person, not for another number.
+   */
+  private async unusedReference(candidate: string): Promise<string> {
+    let reference = candidate;
+    for (let tried = 0; tried < maxRetryReferenceCandidates; tried++) {
+      // kycListQuery quotes the value: a reference is the backend's text, never query syntax.
+      const users = await this.list({ customerReference: reference, limit: 1 });
+      if (users.length === 0) return reference;
+      reference = retryCustomerReference(reference);
+    }
+    throw new KycRetryRefusedError(
+      `no unused customer reference from ${candidate} on within ${maxRetryReferenceCandidates} tries: ` +
+        'the customer has been retried too often; see kyc list --reference',
+    );
   }
+
+  /**
+   * The input the run was started with (its first history event), decoded with this client's data converter
+   * (KYC_PAYLOAD_KEYS): for a retry to inherit country and timing, and for a resume to start from.
+   */
+  private async startInputOf(run: WorkflowExecutionDescription): Promise<Partial<KycInput> | undefined> {
+    const history = await this.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const first = payloads?.[0];
+    if (!first) return undefined;
+    const { payloadCodecs, payloadConverter } = this.client.options.loadedDataConverter;
+    // Codecs decode in the reverse order they encoded in, as the SDK does.
+    let decoded: Payload[] = [first];
+    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    return payloadConverter.fromPayload<Partial<KycInput>>(decoded[0]!);
+  }
+}
+
+function assertCustomerId(customerId: string): void {
+  if (!isCustomerId(customerId)) throw new InvalidCustomerIdError(customerId);
 }
 
 function assertValid(input: KycInput): void {

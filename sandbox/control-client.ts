@@ -51,7 +51,7 @@ export class Rail {
     return this.call('POST', `/_sandbox/customers/${customerId}/decide`, { outcome, reason });
   }
 
-  faults(customerId: string, faults: Record<string, number | boolean>) {
+  faults(customerId: string, faults: Record<string, number | boolean | string>) {
     return this.call('PUT', `/_sandbox/customers/${customerId}/faults`, faults);
   }
 }

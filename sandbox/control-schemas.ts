@@ -31,6 +31,11 @@ export const customerFaultsBody = z
     loseSubmitAnswer: count.optional(),
     dropWebhook: z.boolean().optional(),
     duplicateWebhook: z.boolean().optional(),
+    repeatSubmitStatus: z.union([z.literal(400), z.literal(409), z.literal(422)]).optional(),
+    omitSubmittedAt: count.optional(),
+    extraReplyFields: z.boolean().optional(),
+    statusOverride: z.string().min(1).max(64).optional(),
+    garbleReplies: count.optional(),
   })
   .strict();
 

@@ -91,7 +91,9 @@ export class FaultInjector {
   }
 }
 
-function decrement(faults: CustomerFaults, key: 'fail5xx' | 'rateLimit' | 'expireUploads' | 'commitThenFail' | 'loseSubmitAnswer'): boolean {
+type CountedFault = 'fail5xx' | 'rateLimit' | 'expireUploads' | 'commitThenFail' | 'loseSubmitAnswer' | 'omitSubmittedAt' | 'garbleReplies';
+
+export function decrement(faults: CustomerFaults, key: CountedFault): boolean {
   const left = faults[key] ?? 0;
   if (left <= 0) return false;
   faults[key] = left - 1;

@@ -70,6 +70,16 @@ export interface CustomerFaults {
   loseSubmitAnswer?: number;
   dropWebhook?: boolean;
   duplicateWebhook?: boolean;
+  /** Status of the refusal a repeat submit gets (the guide does not say which; default 409). */
+  repeatSubmitStatus?: 400 | 409 | 422;
+  /** The next n customer objects sent back (submit reply, GET) that have a kyc_submitted_at leave it out. */
+  omitSubmittedAt?: number;
+  /** Every 2xx /v1 reply about the customer carries unknown fields, nested ones included. */
+  extraReplyFields?: boolean;
+  /** Shown instead of `pending` while the review is open; the real status once decided. */
+  statusOverride?: string;
+  /** The next n 2xx /v1 replies about the customer have a body that is not JSON (the work is done). */
+  garbleReplies?: number;
 }
 
 export interface WebhookEvent {

@@ -1,12 +1,13 @@
 // The Technest KYC rail simulator: the partner API (/v1), pre-signed uploads (/uploads) and the
 // sandbox's own control API (/_sandbox), on one fastify server. Written from the partner's guide
 // only: it imports nothing from the product, so the two sides cannot share a bug.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { SandboxContext } from './context';
 import { sendError, typeForStatus } from './errors';
 import { FaultInjector } from './faults';
 import { bearerAuth, faultGate } from './guards';
 import { resolveOptions, type SandboxOptions } from './options';
+import { installReplyFaults } from './reply-faults';
 import { Reviewer } from './review';
 import { attachRoutes } from './routes/attach';
 import { controlRoutes } from './routes/control';
@@ -53,10 +54,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(options.apiKey));
-      v1.addHook(
-        'preHandler',
-        faultGate(ctx, (request) => ctx.store.get((request.params as { id?: string }).id ?? '')),
-      );
+      const customerOf = (request: FastifyRequest) => ctx.store.get((request.params as { id?: string }).id ?? '');
+      v1.addHook('preHandler', faultGate(ctx, customerOf));
+      installReplyFaults(v1, customerOf);
       customerRoutes(v1, ctx);
       intentRoutes(v1, ctx);
       attachRoutes(v1, ctx);

@@ -17,6 +17,7 @@ import { parseWorkerConfig } from '../worker/config';
 import { createKycWorker } from '../worker/create-worker';
 import { kycDataConverter } from '../worker/data-converter';
 import { AesGcmPayloadCodec, parsePayloadKeys } from '../worker/payload-codec';
+import { trackInFlight } from './demo/in-flight';
 import { demoPaths, type PathOutcome } from './demo/onboardings';
 import { Progress } from './demo/progress';
 import { startDevServer } from './dev-server';
@@ -161,7 +162,8 @@ async function main(): Promise<number> {
                 for the CLI: export KYC_PAYLOAD_KEYS=${env.KYC_PAYLOAD_KEYS ? '<your KYC_PAYLOAD_KEYS>' : demoPayloadKeys}
 `);
 
-  const kyc = new KycClient(client, { taskQueue: env.KYC_TASK_QUEUE });
+  const calls = trackInFlight(new KycClient(client, { taskQueue: env.KYC_TASK_QUEUE }));
+  const kyc = calls.target;
   const progress = new Progress(kyc);
   const runTag = Date.now().toString(36);
   const outcomes = await Promise.all(
@@ -184,6 +186,10 @@ async function main(): Promise<number> {
     }),
   );
   await progress.stop();
+  // Every path and the progress display have settled their calls by now; one still running would outlive the
+  // connection closed below and crash later from the SDK's retry timer, so it fails the run here, by name.
+  const leaked = calls.pending();
+  if (leaked.length > 0) console.error(`npm start: Temporal calls still in flight at shutdown: ${leaked.join(', ')}`);
 
   console.log('\nEvery sample path:');
   let allHeld = true;
@@ -193,6 +199,7 @@ async function main(): Promise<number> {
     const detail = error ? `failed: ${error.message}` : outcome!.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`).join(', ');
     console.log(`  ${held ? 'ok  ' : 'FAIL'} ${path.name.padEnd(36)} ${detail}`);
   }
+  allHeld &&= leaked.length === 0;
   console.log(`\nFind the runs in the Web UI: ${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CustomerReference STARTS_WITH "demo-${runTag}"`)}`);
 
   if (once) {

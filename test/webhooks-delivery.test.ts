@@ -111,7 +111,7 @@ describe('webhook receiver → KYC workflow', () => {
     expect(h.sink.for(customerId).map((e) => e.body.type)).toEqual(['kyc.submitted', 'kyc.verified']);
   });
 
-  it('a late duplicate after the run closed: 200 ignored, not an error the partner would retry', async () => {
+  it('a late duplicate after the run completed with its decision: 200 ignored, not an error the partner would retry', async () => {
     const ref = reference('late');
     const { customerId, handle } = await startKyc(client, h, ref);
     await waitForStage(handle, 'pending_review');
@@ -127,6 +127,60 @@ describe('webhook receiver → KYC workflow', () => {
     expect(conflicting.status).toBe(200);
     expect(conflicting.body).toEqual({ status: 'ignored', reason: 'workflow already closed' });
     expect(await handle.result()).toMatchObject({ status: 'verified' });
+  });
+
+  it('a hyphenated customer id (one grammar with the workflow input): 200 delivered to its running run', async () => {
+    // The sandbox only mints ids of letters and digits; the partner's rail may use "-". No worker polls this queue,
+    // so the run stays open and the answer can only come from the id being accepted and the signal landing.
+    const customerId = `ckcust_a-b-${Date.now().toString(36)}`;
+    const ref = reference('hyphen');
+    const handle = await client.workflow.start(
+      kycWorkflow,
+      kycStartOptions({ customerId, customerReference: ref, documents: h.documents }, uniqueTaskQueue('kyc-unpolled')),
+    );
+    try {
+      const answer = await postWebhook(receiver.url, verifiedEvent(customerId, ref), { secrets: secret });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ status: 'delivered' });
+      const { events } = await handle.fetchHistory();
+      const signals = (events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
+      expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual(['customerVerified']);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+
+  it('a verdict for a terminated run: 503 run_needs_resume with Retry-After, so the partner keeps it until a resume', async () => {
+    const ref = reference('terminated');
+    const { customerId, handle } = await startKyc(client, h, ref);
+    await waitForStage(handle, 'pending_review');
+    await handle.terminate('operator stopped the run by mistake');
+
+    for (const event of [verifiedEvent(customerId, ref), rejectedEvent(customerId, ref, 'ID document unreadable')]) {
+      const answer = await postWebhook(receiver.url, event, { secrets: secret });
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('300');
+      expect(answer.body).toEqual({ error: { type: 'run_needs_resume', message: expect.any(String) } });
+      expect(answer.body.error.message).toContain(`kyc-${customerId}`);
+      expect(answer.body.error.message).toContain('terminated');
+      expect(answer.body.error.message).toContain(`kyc resume ${customerId}`);
+    }
+    // Nothing was started or signalled on the partner's say-so: the run stays as the operator left it.
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+  });
+
+  it('a verdict for a failed run (bad input): 503 run_needs_resume too', async () => {
+    const ref = reference('failed');
+    const customerId = await h.rail.createCustomer(ref);
+    // A source outside KYC_SOURCE_ROOTS: the run fails with InvalidKycInput before any partner call.
+    const input = { customerId, customerReference: ref, documents: [{ ...h.documents[0]!, source: '/etc/hostname' }] };
+    const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
+    await expect(within(handle.result(), 30_000, 'workflow result')).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('FAILED');
+
+    const answer = await postWebhook(receiver.url, verifiedEvent(customerId, ref), { secrets: secret });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ type: 'run_needs_resume', message: expect.stringContaining('failed') });
   });
 
   it('the sandbox partner decides and its own signed webhook completes the run', async () => {

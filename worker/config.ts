@@ -1,7 +1,33 @@
 // The worker's configuration, read from the environment once at start (contract §1–§3, §5).
 // A bad or missing variable stops the process with a message that names it. The Temporal connection
 // itself (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS) is read by ./connection.ts.
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SOURCE_ATTEMPTS, defaultRunSettings } from '../activities';
+import { partnerCall } from '../workflows/activity-options';
+
+/**
+ * A partner activity attempt has this long (its start-to-close); a submit makes two HTTP calls in one
+ * attempt, so each call must time out within half of it — else a slow reply could outlive the attempt
+ * while the next attempt already runs.
+ */
+const partnerAttemptMs = msToNumber(partnerCall.startToCloseTimeout ?? '30s');
+
+/** "30s", "2m", "1500ms" or a number of milliseconds; must be positive. */
+const duration = (example: string) =>
+  z.string().transform((value, ctx) => {
+    let ms = NaN;
+    try {
+      ms = msToNumber((/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value.trim()) as never);
+    } catch {
+      // reported below
+    }
+    if (!Number.isFinite(ms) || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `must be a positive duration such as ${example} or a number of milliseconds` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const commaList = z
   .string()
@@ -16,6 +42,20 @@ const workerEnvSchema = z.object({
   KYC_SOURCE_ROOTS: commaList,
   KYC_SOURCE_HOSTS: commaList,
   KYC_MAX_FILE_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** No poll of the partner sooner than this after the last, whatever a run's `timing` asks (tests lower it). */
+  KYC_MIN_POLL_INTERVAL: duration('1m or 30s').default(defaultRunSettings.minPollIntervalMs),
+  /** Upload attempts a document's source may fail (unavailable, changing) before its run fails. */
+  KYC_SOURCE_ATTEMPTS: z.coerce
+    .number({ error: 'must be a positive integer' })
+    .int('must be a positive integer')
+    .positive('must be a positive integer')
+    .default(DEFAULT_SOURCE_ATTEMPTS),
+  /** Per HTTP call (partner, backend, URL sources). */
+  KYC_REQUEST_TIMEOUT: duration('10s')
+    .refine((ms) => ms < partnerAttemptMs / 2, {
+      message: `must be below ${partnerAttemptMs / 2000} s, half of a partner activity's ${partnerAttemptMs / 1000} s: a submit makes two calls in one attempt, and a slower call could let the next attempt overlap it`,
+    })
+    .default(DEFAULT_REQUEST_TIMEOUT_MS),
   /** A workflow bundle built ahead of time (production images); unset → bundled at start. */
   KYC_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });

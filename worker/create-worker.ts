@@ -36,6 +36,9 @@ export async function createKycWorker({ connection, namespace, config, workflowB
       sourceRoots: config.KYC_SOURCE_ROOTS,
       sourceHosts: config.KYC_SOURCE_HOSTS,
       maxFileBytes: config.KYC_MAX_FILE_BYTES,
+      requestTimeoutMs: config.KYC_REQUEST_TIMEOUT,
+      sourceAttempts: config.KYC_SOURCE_ATTEMPTS,
+      runSettings: { minPollIntervalMs: config.KYC_MIN_POLL_INTERVAL },
     }),
     // In-flight uploads get time to finish on shutdown before being handed to another worker.
     shutdownGraceTime: '30s',

@@ -2,18 +2,32 @@
 // so retries are for transient faults only; the typed failures below are never retried.
 import type { ActivityOptions } from '@temporalio/workflow';
 import {
+  BackendEventRefused,
+  DocumentSourceFailed,
   InvalidKycInput,
   PartnerReplyInvalid,
   PartnerRequestRefused,
   UploadUrlExpired,
 } from './failures';
 
-const neverRetried = [InvalidKycInput, PartnerRequestRefused, PartnerReplyInvalid, UploadUrlExpired];
+const neverRetried = [InvalidKycInput, PartnerRequestRefused, PartnerReplyInvalid, UploadUrlExpired, DocumentSourceFailed];
 
-/** Partner and backend calls: a flaky partner is waited out (backing off to 5 min), never given up on. */
+/**
+ * Partner calls: a flaky partner is waited out (backing off to 5 min), never given up on. The activities' HTTP
+ * timeout (10 s a call, two calls at most) stays well inside the 30 s, so an attempt never overlaps the next.
+ */
 export const partnerCall: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: neverRetried },
+};
+
+/**
+ * Events to our own backend. Delivered in the background, in order, one at a time: an outage is waited out
+ * (backing off to 10 min, never given up) without holding the KYC flow; a refusal (4xx) is recorded, not retried.
+ */
+export const backendEvent: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: [BackendEventRefused] },
 };
 
 /**
@@ -39,7 +53,8 @@ export const upload: ActivityOptions = {
 
 /**
  * The poller: one activity whose retry policy is the polling loop (each "still pending" attempt costs one
- * action and no history), backing off from the first interval to the longest.
+ * action and no history), backing off from the first interval to the longest. An unreadable reply is retried
+ * like "still pending"; only a refusal (a revoked key) ends the loop, and the workflow polls again later.
  */
 export function poller(firstInterval: number, maxInterval: number): ActivityOptions {
   return {
@@ -48,12 +63,13 @@ export function poller(firstInterval: number, maxInterval: number): ActivityOpti
       initialInterval: firstInterval,
       backoffCoefficient: 2,
       maximumInterval: Math.max(firstInterval, maxInterval),
-      nonRetryableErrorTypes: [PartnerRequestRefused, PartnerReplyInvalid],
+      nonRetryableErrorTypes: [PartnerRequestRefused],
     },
   };
 }
 
-/** How many fresh upload intents one document may need before the workflow gives up on it. */
-export const maxUrlRefreshes = 3;
-/** How many documents upload at once. */
-export const uploadConcurrency = 3;
+/** 0.1's poller policy, for runs of that release (v1/): it gave up on an unreadable reply. */
+export function pollerV1(firstInterval: number, maxInterval: number): ActivityOptions {
+  const options = poller(firstInterval, maxInterval);
+  return { ...options, retry: { ...options.retry, nonRetryableErrorTypes: [PartnerRequestRefused, PartnerReplyInvalid] } };
+}

@@ -1,6 +1,8 @@
-// The workflow input (contract §2), parsed at the workflow's door so everything past it is typed.
+// The workflow input (docs/workflow.md), parsed once, by the prepareRun activity, so everything past it is typed
+// and a later change to these rules never alters the replay of a run already going.
 import { z } from 'zod';
-import { msToNumber } from '@temporalio/common/lib/time';
+import ms from 'ms';
+import { customerIdPattern, customerIdProblem } from './customer-id';
 import { contentTypes, documentCategories, requiredCategories } from './documents';
 
 /** Default waits (contract §2): first poll 15 min after submit, backing off to every 2 h; escalate at 24 h. */
@@ -20,6 +22,10 @@ const duration = z.union([z.number().int().positive(), z.string().min(1)]).trans
   return parsed;
 });
 
+function msToNumber(value: string | number): number {
+  return typeof value === 'number' ? value : ms(value as ms.StringValue);
+}
+
 export const kycDocumentSchema = z.object({
   category: z.enum(documentCategories),
   filename: z.string().trim().min(1).max(255),
@@ -28,7 +34,7 @@ export const kycDocumentSchema = z.object({
 });
 
 export const kycInputSchema = z.object({
-  customerId: z.string().regex(/^ckcust_[A-Za-z0-9_-]+$/, 'must look like ckcust_…'),
+  customerId: z.string().regex(customerIdPattern, customerIdProblem),
   customerReference: z.string().trim().min(1).max(128),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"').optional(),
   documents: z.array(kycDocumentSchema).min(1, 'at least the id_document is required').max(4),

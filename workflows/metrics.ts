@@ -13,6 +13,8 @@ export const kycMetricNames = {
   urlRefreshes: 'kyc_upload_url_refreshes',
   escalations: 'kyc_escalations',
   rejections: 'kyc_rejections',
+  signalsRefused: 'kyc_signals_refused',
+  eventsRefused: 'kyc_backend_events_refused',
 } as const;
 
 /** Review times run from minutes to days: the SDK's latency buckets (ms) would put every run in +Inf. */
@@ -35,6 +37,12 @@ export const kycMetrics = {
   },
   escalated(): void {
     metricMeter.createCounter(kycMetricNames.escalations, 'runs', 'Reviews pending past escalateAfter').add(1);
+  },
+  signalRefused(signal: string): void {
+    metricMeter.createCounter(kycMetricNames.signalsRefused, 'signals', 'Decision signals refused for a missing or malformed payload').add(1, { signal });
+  },
+  eventRefused(type: string): void {
+    metricMeter.createCounter(kycMetricNames.eventsRefused, 'events', 'Events our backend refused (4xx at KYC_EVENTS_URL)').add(1, { type });
   },
   rejected(reasonClass: RejectionReasonClass): void {
     metricMeter.createCounter(kycMetricNames.rejections, 'runs', 'Rejected customers by reason class').add(1, { reason_class: reasonClass });

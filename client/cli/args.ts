@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { customerIdProblem, isCustomerId } from '../../workflows/customer-id';
 import { documentCategories, type ContentType, type DocumentCategory } from '../../workflows/documents';
 import type { KycInput } from '../../workflows/input';
 
@@ -46,6 +47,17 @@ export function onePositional(positionals: string[], what: string): string {
   if (!value) throw new UsageError(`missing ${what}`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   return value;
+}
+
+/** A customer id as typed, checked against the one grammar every boundary uses (workflows/customer-id.ts). */
+export function customerIdFrom(value: string, what = 'CUSTOMER_ID'): string {
+  if (!isCustomerId(value)) throw new UsageError(`${what} ${JSON.stringify(value)} ${customerIdProblem}`);
+  return value;
+}
+
+/** The one positional CUSTOMER_ID of status, result, resume. */
+export function customerIdPositional(positionals: string[]): string {
+  return customerIdFrom(onePositional(positionals, 'CUSTOMER_ID'));
 }
 
 /** The content types the partner accepts, by the extensions operators name their files with. */

@@ -1,9 +1,10 @@
 // The CLI's Temporal commands: each a thin layer over KycClient, so the CLI and a backend behave the same way.
 import { KycClient } from '../kyc-client';
-import { isKycStage, kycStages } from '../visibility';
+import { isListableStage, listableStages, stageFilterProblem } from '../visibility';
 import {
+  customerIdFrom,
+  customerIdPositional,
   documentsFrom,
-  onePositional,
   optionalString,
   requiredString,
   timingFrom,
@@ -12,7 +13,7 @@ import {
   type Options,
   type Values,
 } from './args';
-import { formatList, formatResult, formatStarted, formatStatus } from './format';
+import { formatList, formatResult, formatResumed, formatStarted, formatStatus } from './format';
 
 export interface CommandContext {
   values: Values;
@@ -93,14 +94,15 @@ export const status: Command = {
   summary: 'where a customer\'s KYC is: stage, files, polls, escalation, outcome',
   help: `Usage: kyc status CUSTOMER_ID
 
-Asks the run (the "status" query): stage, files uploaded, when the review started, polls, escalation, outcome.
+Asks the run (the "status" query): stage, files uploaded, when the review started, polls, escalation, outcome,
+signals it refused (malformed payloads), and events to the backend still pending or refused by it.
 
 Examples:
   kyc status ckcust_123
   kyc status ckcust_123 --json | jq .stage`,
   options: {},
   async run({ positionals, env }) {
-    const customerId = onePositional(positionals, 'CUSTOMER_ID');
+    const customerId = customerIdPositional(positionals);
     const answer = await withKyc(env, (kyc) => kyc.status(customerId));
     return { json: answer, human: formatStatus(answer) };
   },
@@ -113,7 +115,8 @@ export const list: Command = {
 
 Lists KYC runs, newest first, from Temporal's visibility store (a second or so behind the runs themselves).
 
-  --status STAGE   one of ${kycStages.join(', ')}
+  --status STAGE   one of ${listableStages.join(', ')} (the stages written to the KycStatus
+                   search attribute; the others last under a second: see them with kyc status)
   --reference REF  the customer_reference (retries have their own: REF-r2, REF-r3 …)
   --limit N        at most N runs (default 50)
 
@@ -124,9 +127,7 @@ Examples:
   async run({ values, positionals, env }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const stage = optionalString(values, 'status');
-    if (stage !== undefined && !isKycStage(stage)) {
-      throw new UsageError(`--status must be one of ${kycStages.join(', ')} (got "${stage}")`);
-    }
+    if (stage !== undefined && !isListableStage(stage)) throw new UsageError(`--${stageFilterProblem(stage)}`);
     const limitText = optionalString(values, 'limit');
     if (limitText !== undefined && !/^\d+$/.test(limitText)) throw new UsageError(`--limit must be a number (got "${limitText}")`);
     const filter = withDefined({
@@ -152,7 +153,7 @@ Examples:
   kyc result ckcust_123 --wait --json`,
   options: { wait: { type: 'boolean' } },
   async run({ values, positionals, env }) {
-    const customerId = onePositional(positionals, 'CUSTOMER_ID');
+    const customerId = customerIdPositional(positionals);
     const answer = await withKyc(env, (kyc) => kyc.result(customerId, { wait: values.wait === true }));
     return { json: answer, human: formatResult(answer) };
   },
@@ -179,7 +180,8 @@ Example:
   async run({ values, positionals, env, cwd }) {
     const [previous, ...documents] = positionals;
     if (!previous || previous.includes('=')) throw new UsageError('missing PREVIOUS_CUSTOMER_ID (the rejected customer)');
-    const customerId = requiredString(values, 'customer-id');
+    customerIdFrom(previous, 'PREVIOUS_CUSTOMER_ID');
+    const customerId = customerIdFrom(requiredString(values, 'customer-id'), '--customer-id');
     const next = {
       customerId,
       documents: documentsFrom(documents, cwd),
@@ -187,6 +189,31 @@ Example:
     };
     const started = await withKyc(env, (kyc) => kyc.retry(previous, next));
     return { json: started, human: formatStarted(started, customerId) };
+  },
+};
+
+export const resume: Command = {
+  name: 'resume',
+  summary: 'start a failed or terminated run again from the partner\'s record (no second submit)',
+  help: `Usage: kyc resume CUSTOMER_ID
+
+For a run that failed, was terminated, cancelled or timed out: starts it again on the same workflow (kyc-ID), from
+the input its last run was started with. The new run reads the partner's customer first and continues at the step
+it is at: uploads what is missing, waits for the review, or ends at once with a decision the partner already took.
+Never a second submit. The webhook receiver answers 503 run_needs_resume to a verdict for such a run, so the
+partner keeps sending it until the run is resumed.
+
+  open run       nothing to do (exit 0): it carries on by itself
+  completed run  refused (exit 1): it already holds the decision (kyc result CUSTOMER_ID)
+
+Examples:
+  kyc resume ckcust_123
+  kyc resume ckcust_123 --json`,
+  options: {},
+  async run({ positionals, env }) {
+    const customerId = customerIdPositional(positionals);
+    const answer = await withKyc(env, (kyc) => kyc.resume(customerId));
+    return { json: answer, human: formatResumed(answer, customerId) };
   },
 };
 

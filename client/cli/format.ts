@@ -1,5 +1,5 @@
 // Human output: compact, one fact a line, aligned, in the partner's words. `--json` bypasses all of this.
-import type { ListedKyc, StartedKyc } from '../kyc-client';
+import type { ListedKyc, ResumedKyc, StartedKyc } from '../kyc-client';
 import type { KycResult, KycStatus } from '../../workflows/messages';
 
 const rows = (pairs: Array<[string, string | undefined]>): string =>
@@ -40,7 +40,54 @@ export function formatStatus(status: KycStatus): string {
       ['outcome', outcome],
       ['ignored', status.ignoredDecisions.length ? `${status.ignoredDecisions.length} later decision(s)` : undefined],
       ['last poll', status.lastPollError && `error: ${status.lastPollError}`],
+      ['signals', refusedSignals(status)],
+      ['events', eventsLine(status)],
+      ['partner', partnerReference(status)],
     ]),
+  ].join('\n');
+}
+
+/** Signals the run refused for a bad payload: how many, and what was wrong with the newest. */
+function refusedSignals(status: KycStatus): string | undefined {
+  const refused = status.refusedSignals ?? [];
+  const newest = refused.at(-1);
+  if (!newest) return undefined;
+  return `${refused.length} refused; newest ${newest.signal} at ${newest.at}: ${newest.problem}`;
+}
+
+/**
+ * Events to the backend (KYC_EVENTS_URL): those still waiting (in order), those delivered, and those the backend
+ * refused (4xx) with the newest refusal — each refused one is lost to the backend unless someone acts.
+ */
+function eventsLine(status: KycStatus): string | undefined {
+  const events = status.events;
+  if (!events) return undefined;
+  const newestRefused = events.refused.at(-1);
+  return [
+    events.pending.length ? `pending ${events.pending.join(', ')}` : 'none pending',
+    events.delivered.length ? `delivered ${events.delivered.join(', ')}` : undefined,
+    newestRefused &&
+      `${events.refused.length} refused by the backend, newest ${newestRefused.type} at ${newestRefused.at}: ${newestRefused.error}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** The partner's own customer_reference, shown only when it differs from ours (a mismatch worth a look). */
+function partnerReference(status: KycStatus): string | undefined {
+  const theirs = status.partnerCustomerReference;
+  return theirs && theirs !== status.customerReference ? `${theirs} (the partner's; ours is ${status.customerReference})` : undefined;
+}
+
+export function formatResumed(resumed: ResumedKyc, customerId: string): string {
+  if (resumed.action === 'running') {
+    return `running: ${resumed.workflowId} (run ${resumed.runId}) is open; nothing to resume\n  follow it with: kyc status ${customerId}`;
+  }
+  return [
+    `resumed: ${resumed.workflowId} (run ${resumed.runId})`,
+    `  after run ${resumed.previousRunId} ended ${resumed.previousStatus.toLowerCase().replace(/_/g, ' ')}; the new run reads the`,
+    "  partner's customer and continues at its step (never a second submit)",
+    `  follow it with: kyc status ${customerId}   or   kyc result ${customerId} --wait`,
   ].join('\n');
 }
 

@@ -1,11 +1,11 @@
 // The CLI's frame: pick the command, parse its flags, run it, print human text or `--json`, and turn every
 // expected failure into one line on stderr with exit code 1 (2 for a mistake in the command line).
-import { InvalidKycInputError, InvalidListFilterError, KycClientError } from '../kyc-client';
+import { InvalidCustomerIdError, InvalidKycInputError, InvalidListFilterError, KycClientError } from '../kyc-client';
 import { parseCommandLine, UsageError } from './args';
-import { list, result, retry, start, status, type Command } from './commands';
+import { list, result, resume, retry, start, status, type Command } from './commands';
 import { webhook } from './webhook';
 
-const commands: readonly Command[] = [start, status, list, result, retry, webhook];
+const commands: readonly Command[] = [start, status, list, result, retry, resume, webhook];
 
 export const globalHelp = `kyc — submit customers' KYC documents to the Technest rail through Temporal, and follow them
 
@@ -30,6 +30,7 @@ Examples:
   kyc list --status pending_review
   kyc result ckcust_123 --wait
   kyc retry ckcust_123 --customer-id ckcust_456 id_document=./passport-clear.jpg
+  kyc resume ckcust_123
   kyc webhook verified --customer-id ckcust_123 --secret "$WEBHOOK_SECRET"
 
 Exit codes: 0 done, 1 failed (Temporal unreachable, no such run, refused…), 2 wrong command line.`;
@@ -86,7 +87,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     return output.exitCode ?? 0;
   } catch (err) {
     if (err instanceof UsageError) return fail(2, `${err.message} (kyc ${command.name} --help)`);
-    if (err instanceof InvalidKycInputError || err instanceof InvalidListFilterError) return fail(2, err.message);
+    if (err instanceof InvalidKycInputError || err instanceof InvalidListFilterError || err instanceof InvalidCustomerIdError) {
+      return fail(2, err.message);
+    }
     if (io.env.KYC_DEBUG && err instanceof Error) io.err(err.stack ?? err.message);
     const message = err instanceof Error ? err.message : String(err);
     // Expected failures (KycClientError) and the rest alike: one line, the first of the message.

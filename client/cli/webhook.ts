@@ -2,7 +2,7 @@
 // signs it — to exercise a receiver, or to deliver a decision by hand when the partner's delivery was lost.
 import { KycClient } from '../kyc-client';
 import { signatureHeader, signWebhook } from '../webhooks/signature';
-import { onePositional, optionalString, requiredString, UsageError, type Values } from './args';
+import { customerIdFrom, onePositional, optionalString, requiredString, UsageError, type Values } from './args';
 import type { Command } from './commands';
 
 /** The guide's own example reason, when the operator gives none. */
@@ -88,7 +88,7 @@ Examples:
     const secrets = (values.secret as string[] | undefined) ?? (env.WEBHOOK_SECRET ? [env.WEBHOOK_SECRET] : []);
     if (secrets.length === 0 || secrets.some((s) => s === '')) throw new UsageError('missing --secret (or WEBHOOK_SECRET)');
     const url = webhookUrl(values, env);
-    const id = requiredString(values, 'customer-id');
+    const id = customerIdFrom(requiredString(values, 'customer-id'), '--customer-id');
     const reference = optionalString(values, 'reference') ?? (await referenceOf(id, env));
     const event = decisionEvent(decision, { id, reference, reason: optionalString(values, 'reason') });
     const rawBody = JSON.stringify(event);

@@ -13,6 +13,7 @@ export type RefusalType =
   | 'unsupported_media_type'
   | 'bad_request'
   | 'temporal_unavailable'
+  | 'run_needs_resume'
   | 'internal_error';
 
 export interface ErrorBody {
@@ -20,7 +21,14 @@ export interface ErrorBody {
 }
 
 export const delivered = { status: 'delivered' } as const;
+/** Only for a run that completed with its decision: a late or conflicting duplicate changes nothing. */
 export const ignoredClosed = { status: 'ignored', reason: 'workflow already closed' } as const;
+
+/**
+ * How long the partner should wait before sending again a verdict for a run that ended without one: long enough
+ * for an operator to run `kyc resume`, short enough that the verdict lands soon after.
+ */
+export const resumeRetryAfterSeconds = 300;
 
 export function refuse(reply: FastifyReply, statusCode: number, type: RefusalType, message: string): FastifyReply {
   const body: ErrorBody = { error: { type, message } };

@@ -4,13 +4,22 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { customerRejected, customerVerified, kycWorkflowId } from '../../workflows/messages';
 import type { TechnestEvent } from './events';
 
+/** How a run ended without a decision: a verdict for it has nobody to record it until `kyc resume` starts it again. */
+export const unresolvedEndings = ['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT'] as const;
+export type UnresolvedEnding = (typeof unresolvedEndings)[number];
+
 export type DeliveryOutcome =
   /** The running workflow has the signal (a duplicate too: the workflow keeps the first decision). */
-  | 'delivered'
-  /** The workflow exists but has finished: a late duplicate, harmless to drop. */
-  | 'workflow_closed'
+  | { outcome: 'delivered' }
+  /** The run completed (with its decision): a late duplicate, harmless to drop. */
+  | { outcome: 'workflow_completed' }
+  /**
+   * The run ended without a decision (failed, terminated, cancelled, timed out): the verdict must not be dropped.
+   * The partner is told to retry later, and an operator resumes the run from the partner's record.
+   */
+  | { outcome: 'run_needs_resume'; workflowId: string; runId: string; ending: UnresolvedEnding }
   /** No KYC workflow was ever started for this customer. */
-  | 'no_workflow';
+  | { outcome: 'no_workflow' };
 
 /** Temporal did not answer (down, unreachable, refusing us): our fault, not the partner's, so they should retry. */
 export class TemporalUnavailableError extends Error {
@@ -24,6 +33,8 @@ export interface DeliveryOptions {
   timeoutMs: number;
 }
 
+const isUnresolved = (status: string): status is UnresolvedEnding => (unresolvedEndings as readonly string[]).includes(status);
+
 export async function deliverTechnestEvent(client: Client, event: TechnestEvent, options: DeliveryOptions): Promise<DeliveryOutcome> {
   const workflowId = kycWorkflowId(event.data.id);
   const handle = client.workflow.getHandle(workflowId);
@@ -33,23 +44,27 @@ export async function deliverTechnestEvent(client: Client, event: TechnestEvent,
       ? handle.signal(customerVerified, event.data)
       : handle.signal(customerRejected, event.data);
 
-  // One retry covers a run that closed and was started again between our signal and describe.
+  // One retry covers a run that closed and was started again (continued as new, resumed) between signal and describe.
   for (let attempt = 1; ; attempt++) {
     try {
       await withinTimeout(signal);
-      return 'delivered';
+      return { outcome: 'delivered' };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw new TemporalUnavailableError(workflowId, err);
     }
     // The server answers NOT_FOUND both for a closed run and for an id it never saw; describe tells them apart.
-    let running: boolean;
+    // It describes the latest run of the id, so a continue-as-new chain is judged by its newest link.
+    let run;
     try {
-      running = (await withinTimeout(() => handle.describe())).status.name === 'RUNNING';
+      run = await withinTimeout(() => handle.describe());
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return 'no_workflow';
+      if (err instanceof WorkflowNotFoundError) return { outcome: 'no_workflow' };
       throw new TemporalUnavailableError(workflowId, err);
     }
-    if (!running) return 'workflow_closed';
-    if (attempt >= 2) throw new TemporalUnavailableError(workflowId, new Error('signal found no run, yet describe says running'));
+    const status = run.status.name;
+    if (status === 'COMPLETED') return { outcome: 'workflow_completed' };
+    if (isUnresolved(status)) return { outcome: 'run_needs_resume', workflowId, runId: run.runId, ending: status };
+    // RUNNING (or CONTINUED_AS_NEW, the moment before its successor shows): a new run took over; signal it.
+    if (attempt >= 2) throw new TemporalUnavailableError(workflowId, new Error(`signal found no run, yet describe says ${status}`));
   }
 }

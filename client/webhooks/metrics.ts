@@ -9,6 +9,8 @@ export interface ReceiverMetrics {
   registry: Registry;
   requests: Counter<'route' | 'method' | 'code'>;
   duration: Histogram<'route'>;
+  /** Signed, well-formed events by what became of them: delivered, ignored (completed run), run_needs_resume, … */
+  deliveries: Counter<'event' | 'answer'>;
 }
 
 export function createReceiverMetrics(): ReceiverMetrics {
@@ -27,6 +29,14 @@ export function createReceiverMetrics(): ReceiverMetrics {
       help: 'Time to answer, by route template',
       labelNames: ['route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'kyc_webhook_deliveries_total',
+      help:
+        'Signed, well-formed partner events by event and answer: delivered, ignored_completed, run_needs_resume ' +
+        '(a verdict for a failed/terminated run, refused with 503 until `kyc resume`), customer_not_found, temporal_unavailable',
+      labelNames: ['event', 'answer'],
       registers: [registry],
     }),
   };

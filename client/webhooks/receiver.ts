@@ -84,6 +84,7 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
     secrets,
     now: options.now ?? Date.now,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 10_000,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return app;
 }

@@ -2,9 +2,10 @@
 // body never reaches the JSON parser; then the event is parsed and handed to its workflow as a signal.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import { delivered, ignoredClosed, refuse } from './answers';
+import { delivered, ignoredClosed, refuse, resumeRetryAfterSeconds } from './answers';
 import { deliverTechnestEvent, TemporalUnavailableError } from './delivery';
 import { parseTechnestEvent } from './events';
+import type { ReceiverMetrics } from './metrics';
 import { signatureHeader, verifyWebhookSignature } from './signature';
 
 export const webhookPath = '/webhooks/technest';
@@ -14,6 +15,7 @@ export interface TechnestEndpointOptions {
   secrets: string[];
   now: () => number;
   temporalTimeoutMs: number;
+  metrics?: ReceiverMetrics;
 }
 
 /** Registers the endpoint in its own scope: the raw-bytes parser (and the absence of any other) stays there. */
@@ -26,7 +28,7 @@ export function registerTechnestEndpoint(app: FastifyInstance, options: Technest
   });
 }
 
-function technestHandler({ client, secrets, now, temporalTimeoutMs }: TechnestEndpointOptions): RouteHandlerMethod {
+function technestHandler({ client, secrets, now, temporalTimeoutMs, metrics }: TechnestEndpointOptions): RouteHandlerMethod {
   return async (request, reply) => {
     const rawBody = request.body;
     // A POST with neither Content-Type nor body skips the parsers; it is not JSON either.
@@ -59,17 +61,49 @@ function technestHandler({ client, secrets, now, temporalTimeoutMs }: TechnestEn
     }
 
     const { event } = parsed;
+    // The customer id is the only personal datum logged: it names the run, nothing about the person.
     const about = { event: event.event, customerId: event.data.id };
+    const count = (answer: string) => metrics?.deliveries.inc({ event: event.event, answer });
     try {
-      const outcome = await deliverTechnestEvent(client, event, { timeoutMs: temporalTimeoutMs });
-      request.log.info({ ...about, outcome }, 'technest webhook');
-      if (outcome === 'delivered') return reply.code(200).send(delivered);
-      if (outcome === 'workflow_closed') return reply.code(200).send(ignoredClosed);
-      return refuse(reply, 404, 'customer_not_found', `no KYC workflow for customer ${event.data.id}`);
+      const delivery = await deliverTechnestEvent(client, event, { timeoutMs: temporalTimeoutMs });
+      switch (delivery.outcome) {
+        case 'delivered':
+          request.log.info({ ...about, outcome: 'delivered' }, 'technest webhook');
+          count('delivered');
+          return reply.code(200).send(delivered);
+        case 'workflow_completed':
+          // The run holds its decision already: a late duplicate (or a conflicting one) changes nothing.
+          request.log.info({ ...about, outcome: 'ignored_completed' }, 'technest webhook');
+          count('ignored_completed');
+          return reply.code(200).send(ignoredClosed);
+        case 'run_needs_resume': {
+          // A 200 here would make the partner stop sending a verdict nobody recorded. A 503 keeps it retrying
+          // until an operator resumes the run, whose new run then takes the verdict (or reads it from the partner).
+          const { workflowId, runId, ending } = delivery;
+          request.log.error(
+            { ...about, workflowId, runId, ending, outcome: 'run_needs_resume' },
+            `technest webhook not delivered: ${workflowId} ended ${ending} without a decision; run \`kyc resume ${event.data.id}\``,
+          );
+          count('run_needs_resume');
+          reply.header('retry-after', String(resumeRetryAfterSeconds));
+          return refuse(
+            reply,
+            503,
+            'run_needs_resume',
+            `the KYC run ${workflowId} ended (${ending.toLowerCase().replace(/_/g, ' ')}) without recording a decision; ` +
+              `an operator must run \`kyc resume ${event.data.id}\`; retry this event later`,
+          );
+        }
+        case 'no_workflow':
+          request.log.info({ ...about, outcome: 'no_workflow' }, 'technest webhook');
+          count('customer_not_found');
+          return refuse(reply, 404, 'customer_not_found', `no KYC workflow for customer ${event.data.id}`);
+      }
     } catch (err) {
       if (!(err instanceof TemporalUnavailableError)) throw err;
       const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
       request.log.error({ ...about, outcome: 'temporal_unavailable', cause }, 'technest webhook not delivered');
+      count('temporal_unavailable');
       reply.header('retry-after', '5');
       return refuse(reply, 503, 'temporal_unavailable', `${err.message}; the event was not delivered, retry later`);
     }

@@ -14,7 +14,9 @@ export function kycRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     const locked = lockedReason(customer);
     if (locked) {
       customer.submit_refusals += 1;
-      return sendError(reply, 409, 'conflict', `KYC already submitted: ${locked}`);
+      // The guide does not say how a repeat is refused; a fault picks another status to test that.
+      const status = customer.faults.repeatSubmitStatus ?? 409;
+      return sendError(reply, status, status === 409 ? 'conflict' : 'invalid_request', `KYC already submitted: ${locked}`);
     }
     if (!parseBody(submitBody, request.body, reply)) {
       customer.submit_refusals += 1;

@@ -15,6 +15,10 @@ export const invariantNames = [
   'documents intact, attached once',
   'no workflow task failures',
   'no nondeterminism',
+  // Issue 10's promises, checked in flow-invariants.ts.
+  'no run wedged',
+  'events delivered once per key, in order',
+  'malformed signals refused',
 ] as const;
 export type InvariantName = (typeof invariantNames)[number];
 

@@ -77,6 +77,8 @@ export interface WorkerProcessEnv {
   partnerApiKey: string;
   sourceRoot: string;
   workflowBundlePath: string;
+  /** Our backend's events endpoint (KYC_EVENTS_URL). */
+  eventsUrl?: string;
 }
 
 export function spawnWorker(env: WorkerProcessEnv): Promise<ProductProcess> {
@@ -89,6 +91,7 @@ export function spawnWorker(env: WorkerProcessEnv): Promise<ProductProcess> {
       TECHNEST_API_KEY: env.partnerApiKey,
       KYC_SOURCE_ROOTS: env.sourceRoot,
       KYC_WORKFLOW_BUNDLE: env.workflowBundlePath,
+      ...(env.eventsUrl ? { KYC_EVENTS_URL: env.eventsUrl } : {}),
     },
     /kyc worker polling/,
   );

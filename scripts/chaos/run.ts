@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { kycStartOptions } from '../../client/start-options';
 import { Rail, sandboxApiKey } from '../../sandbox/control-client';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server';
@@ -27,7 +27,11 @@ import {
   type InvariantName,
   type Violation,
 } from './invariants';
+import { startEventBackend } from './backend';
+import { checkFlow, expectedEventTypes } from './flow-invariants';
+import { malformedSignals, misuseRun } from './misuse';
 import { between, planCustomers, type CustomerPlan } from './plan';
+import { planSurprises, refusedKey } from './surprises';
 import { freePort, spawnReceiver, spawnWorker, type ProductProcess } from './processes';
 
 export interface ChaosOptions {
@@ -41,6 +45,10 @@ export interface ChaosOptions {
   /** Restarts of the webhook receiver process (SIGKILL or SIGTERM, by the seed). */
   receiverRestarts: number;
   receiverRestartEveryMs: [number, number];
+  /** Windows in which our backend (KYC_EVENTS_URL) answers 503 to every event, their gaps and lengths. */
+  backendOutages: number;
+  backendOutageEveryMs: [number, number];
+  backendOutageMs: [number, number];
   /** Starts are spread over this window, so the kills find runs in every stage. */
   startSpreadMs: number;
   faults: Faults;
@@ -63,6 +71,9 @@ export const defaultChaosOptions: Omit<ChaosOptions, 'n' | 'seed'> = {
   killEveryMs: [2000, 5000],
   receiverRestarts: 3,
   receiverRestartEveryMs: [3000, 8000],
+  backendOutages: 4,
+  backendOutageEveryMs: [2000, 6000],
+  backendOutageMs: [1000, 5000],
   startSpreadMs: 20_000,
   faults: {
     errorRate: 0.1,
@@ -88,6 +99,9 @@ export interface ChaosReport {
   runs: { verified: number; rejected: number; noResult: number; viaWebhook: number; viaPoll: number; escalated: number };
   workerKills: number;
   receiverRestarts: number;
+  backendOutages: number;
+  /** Malformed signals the server accepted for open runs; partner surprises and refused events set up. */
+  misuse: { malformedSignals: number; partnerSurprises: number; refusedEvents: number };
   faults: {
     injected: number;
     urlRefreshes: number;
@@ -107,6 +121,7 @@ export interface ChaosReport {
 }
 
 const webhookSecret = 'whsec_chaos_only';
+const temporalEnum = temporal.api.enums.v1;
 
 export async function runChaos(partial: Partial<ChaosOptions> & { n: number; seed: number }): Promise<ChaosReport> {
   const options: ChaosOptions = { ...defaultChaosOptions, ...partial };
@@ -146,6 +161,8 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
     const receiver = new Restartable(() => spawnReceiver(receiverEnv));
     await receiver.start();
     stops.push(() => receiver.stop());
+    const backend = await startEventBackend();
+    stops.push(() => backend.close());
 
     // Faults come on only once every customer exists and has its review plan: the set-up is not under test.
     const sandbox: Sandbox = await startSandbox({
@@ -162,6 +179,15 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       await rail.review(id, { outcome: plan.review.outcome, after_ms: plan.review.afterMs, reason: plan.review.reason });
       customerIds.set(plan, id);
     }
+    // Per-customer surprises (set-up too): partner replies off the guide, and an event our backend refuses once.
+    const surprises = planSurprises(plans, options.seed);
+    for (const plan of plans) {
+      const s = surprises.get(plan)!;
+      const id = customerIds.get(plan)!;
+      if (s.partnerFaults) await rail.faults(id, s.partnerFaults);
+      const key = refusedKey(s, plan, kycWorkflowId(id));
+      if (key) backend.refuse.add(key);
+    }
     await setGlobalFaults(sandbox.url, options.faults);
 
     const taskQueue = `kyc-chaos-${options.seed}`;
@@ -173,6 +199,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         partnerApiKey: sandboxApiKey,
         sourceRoot: docsDir,
         workflowBundlePath,
+        eventsUrl: backend.url,
       }),
     );
     await worker.start();
@@ -193,6 +220,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       killLoop('worker', worker, options.workerKills, options.killEveryMs, mulberry32(options.seed ^ 0x1c11), done.signal, () => 'SIGKILL', log, since),
       killLoop('webhook receiver', receiver, options.receiverRestarts, options.receiverRestartEveryMs, mulberry32(options.seed ^ 0x2ec0), done.signal,
         (random) => (random() < 0.5 ? 'SIGKILL' : 'SIGTERM'), log, since),
+      outageLoop(backend, options, mulberry32(options.seed ^ 0xb4c6), done.signal, log, since),
     ]);
     // A loop that cannot bring its process back ends the run, but only once the runs are awaited below.
     const chaos = chaosLoops.then((counts) => ({ counts }), (error: Error) => ({ error }));
@@ -205,27 +233,43 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         const customerId = customerIds.get(plan)!;
         const input = { customerId, customerReference: plan.reference, country: plan.country, documents: plan.documents, timing: options.timing };
         const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, taskQueue));
-        const result = await withDeadline(handle.result(), startedAt + options.deadlineMs - Date.now()).catch(
-          (err: Error): { error: string } => ({ error: err.message }),
-        );
+        const deadline = startedAt + options.deadlineMs;
+        // Another customer's id for the misdirected signal: the next one in the plan.
+        const other = customerIds.get(plans[(i + 1) % plans.length]!)!;
+        const submittedOrDone = async () => {
+          const status = await handle.query(statusQuery).catch(() => undefined);
+          return !!status && (!!status.submittedAt || !!status.outcome);
+        };
+        const [result, malformedSent] = await Promise.all([
+          withDeadline(handle.result(), deadline - Date.now()).catch((err: Error): { error: string } => ({ error: err.message })),
+          surprises.get(plan)!.misuse ? misuseRun(handle, malformedSignals(plan, customerId, other), submittedOrDone, deadline) : 0,
+        ]);
         finished++;
         if (finished % Math.max(1, Math.ceil(options.n / 10)) === 0 || finished === options.n) {
           log(`[${since()}] ${finished}/${options.n} runs ended`);
         }
-        return { plan, customerId, handle, result };
+        return { plan, customerId, handle, result, malformedSent };
       }),
     );
     done.abort();
     const loops = await chaos;
     if ('error' in loops) throw loops.error;
-    const [workerKills, receiverRestarts] = loops.counts;
+    const [workerKills, receiverRestarts, backendOutages] = loops.counts;
+    backend.down = false;
     // A worker must be up for the queries on closed runs; the loop always leaves one running.
     log(`[${since()}] all runs ended; collecting evidence`);
 
-    const evidence = await mapLimit(results, 8, async ({ plan, customerId, handle, result }) => {
+    // Events go out in the background and may trail the run's end: give the last retries time to land.
+    await eventsSettled(backend, results, startedAt + options.deadlineMs + 30_000);
+    const evidence = await mapLimit(results, 8, async ({ plan, customerId, handle, result, malformedSent }) => {
       const partner = await rail.inspect(customerId);
       const history = await handle.fetchHistory();
       const status = await handle.query(statusQuery).catch(() => undefined);
+      const described = (await handle.describe()).raw;
+      const execution = {
+        status: String(temporalEnum.WorkflowExecutionStatus[described.workflowExecutionInfo?.status ?? 0]).replace('WORKFLOW_EXECUTION_STATUS_', ''),
+        workflowTaskAttempt: described.pendingWorkflowTask?.attempt ?? undefined,
+      };
       if ('error' in result) {
         // Say what a run that never ended was doing, so a failure can be understood from the log alone.
         const raw = (await handle.describe()).raw;
@@ -236,7 +280,17 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         log(`[${since()}] ${customerId} did not end: stage ${status?.stage}; pending ${pending.join('; ') || 'none'}; last events ${tail.join(', ')}`);
       }
       logIfSlow(customerId, history, log);
-      return { plan, customerId, result, partner, history, status };
+      const flow = {
+        workflowId: kycWorkflowId(customerId),
+        execution,
+        hasResult: !('error' in result),
+        status,
+        arrivals: backend.arrivals.filter((a) => a.customerId === customerId || a.key?.startsWith(`${kycWorkflowId(customerId)}:`)),
+        expectedTypes: expectedEventTypes('error' in result ? undefined : result, status, partner.submit_count > 0),
+        refusedKey: refusedKey(surprises.get(plan)!, plan, kycWorkflowId(customerId)),
+        malformedSent,
+      };
+      return { plan, customerId, result, partner, history, status, flow };
     });
     const replayErrors = options.replay ? await replayAll(workflowBundlePath, evidence.map((e) => ({ id: kycWorkflowId(e.customerId), history: e.history }))) : new Map();
 
@@ -250,11 +304,20 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       status: e.status,
     }));
     const violations = checked.flatMap((e) => checkCustomer(e, digests));
+    for (const { flow, plan, customerId } of evidence) {
+      checkFlow(flow, (invariant, detail) => violations.push({ invariant, reference: plan.reference, customerId, detail }));
+    }
     const unattributed = await globalFaultCount(sandbox.url);
     const report = summarise(options, checked, violations, {
       wallMs: Date.now() - began,
       workerKills,
       receiverRestarts,
+      backendOutages,
+      misuse: {
+        malformedSignals: evidence.reduce((n, e) => n + e.flow.malformedSent, 0),
+        partnerSurprises: [...surprises.values()].filter((s) => s.partnerFaults).length,
+        refusedEvents: backend.refuse.size,
+      },
       unattributed,
       workDir,
     });
@@ -270,7 +333,15 @@ function summarise(
   options: ChaosOptions,
   evidence: Array<CustomerEvidence & { status?: KycStatus }>,
   violations: Violation[],
-  extra: { wallMs: number; workerKills: number; receiverRestarts: number; unattributed: number; workDir: string },
+  extra: {
+    wallMs: number;
+    workerKills: number;
+    receiverRestarts: number;
+    backendOutages: number;
+    misuse: ChaosReport['misuse'];
+    unattributed: number;
+    workDir: string;
+  },
 ): ChaosReport {
   const results = evidence.map((e) => e.result).filter((r): r is KycResult => !('error' in r));
   const sum = (f: (e: CustomerEvidence & { status?: KycStatus }) => number) => evidence.reduce((n, e) => n + f(e), 0);
@@ -292,6 +363,8 @@ function summarise(
     },
     workerKills: extra.workerKills,
     receiverRestarts: extra.receiverRestarts,
+    backendOutages: extra.backendOutages,
+    misuse: extra.misuse,
     faults: {
       injected: sum((e) => e.partner.faults_injected) + extra.unattributed,
       urlRefreshes: sum((e) => (e.status?.files ?? []).reduce((n, f) => n + f.urlRefreshes, 0)),
@@ -364,6 +437,49 @@ async function killLoop(
     log(`[${since()}] ${what} ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'} #${count}, back in ${((Date.now() - down) / 1000).toFixed(1)}s`);
   }
   return count;
+}
+
+/** Opens and closes the backend's 503 windows; always leaves it up. */
+async function outageLoop(
+  backend: { down: boolean },
+  options: ChaosOptions,
+  random: Random,
+  done: AbortSignal,
+  log: (line: string) => void,
+  since: () => string,
+): Promise<number> {
+  let count = 0;
+  try {
+    while (count < options.backendOutages) {
+      await pause(between(random, options.backendOutageEveryMs[0], options.backendOutageEveryMs[1]), done);
+      if (done.aborted) break;
+      const length = between(random, options.backendOutageMs[0], options.backendOutageMs[1]);
+      backend.down = true;
+      count++;
+      await pause(length, done);
+      backend.down = false;
+      log(`[${since()}] backend answered 503 for ${(length / 1000).toFixed(1)}s (outage #${count})`);
+    }
+  } finally {
+    backend.down = false;
+  }
+  return count;
+}
+
+/** Until every ended run's events have been seen by the backend (a 2xx or 4xx answer), or the deadline. */
+async function eventsSettled(
+  backend: { arrivals: Array<{ key?: string; answered: number }> },
+  results: Array<{ customerId: string; result: KycResult | { error: string } }>,
+  deadline: number,
+): Promise<void> {
+  const wanted = results.flatMap(({ customerId, result }) =>
+    'error' in result ? [] : [`${kycWorkflowId(customerId)}:kyc.submitted`, `${kycWorkflowId(customerId)}:kyc.${result.status}`],
+  );
+  for (;;) {
+    const seen = new Set(backend.arrivals.filter((a) => a.answered !== 503).map((a) => a.key));
+    if (wanted.every((key) => seen.has(key)) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** The chaos schedule's own waits (not waiting for a result: those are awaited). Ends early on abort. */

@@ -29,12 +29,20 @@ export interface DemoPath {
   run(ctx: DemoContext): Promise<PathOutcome>;
 }
 
-async function onboard(ctx: DemoContext, label: string, reference: string, prepare: (customerId: string) => Promise<unknown>) {
+async function onboard(
+  ctx: DemoContext,
+  label: string,
+  reference: string,
+  prepare: (customerId: string) => Promise<unknown>,
+  alongside?: (customerId: string) => Promise<unknown>,
+) {
   const customerId = await ctx.rail.createCustomer(reference, 'GB');
   await prepare(customerId);
   await ctx.kyc.start({ customerId, customerReference: reference, country: 'GB', documents: ctx.documents, timing: demoTiming });
   ctx.track(label, customerId);
-  const result = await ctx.kyc.result(customerId);
+  // What the path does while the run goes on is awaited with the run: no call of a path may outlive it, or it
+  // would still be running when `npm start` closes its connection (see in-flight.ts).
+  const [result] = await Promise.all([ctx.kyc.result(customerId), alongside?.(customerId)]);
   return { customerId, result, status: await finalStatus(ctx, customerId) };
 }
 
@@ -99,13 +107,17 @@ export const demoPaths: DemoPath[] = [
     name: 'escalated, then verified',
     async run(ctx) {
       const reference = `demo-${ctx.runTag}-escalation`;
-      const { result, status } = await onboard(ctx, this.name, reference, async (id) => {
-        await ctx.rail.review(id, { outcome: 'never' });
+      const { result, status } = await onboard(
+        ctx,
+        this.name,
+        reference,
+        (id) => ctx.rail.review(id, { outcome: 'never' }),
         // Partner support answers once the run has escalated (the backend got kyc.escalated).
-        void waitUntil(async () => !!(await ctx.kyc.status(id).catch(() => undefined))?.escalatedAt, 60_000).then(() =>
-          ctx.rail.decide(id, 'verify'),
-        );
-      });
+        async (id) => {
+          await waitUntil(async () => !!(await ctx.kyc.status(id).catch(() => undefined))?.escalatedAt, 60_000);
+          await ctx.rail.decide(id, 'verify');
+        },
+      );
       return { result, status, checks: [check('escalated once', !!status.escalatedAt), check('verified', result.status === 'verified')] };
     },
   },

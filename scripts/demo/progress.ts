@@ -2,18 +2,41 @@
 import type { KycClient } from '../../client/kyc-client';
 import type { KycStatus } from '../../workflows/messages';
 
+const intervalMs = 400;
+
 export class Progress {
   private readonly runs = new Map<string, { label: string; last: string }>();
   private timer?: NodeJS.Timeout;
-  private inflight: Promise<unknown> = Promise.resolve();
+  private round?: Promise<void>;
+  private stopped = false;
 
-  constructor(private readonly kyc: KycClient) {}
+  constructor(private readonly kyc: Pick<KycClient, 'status'>) {}
 
   track(label: string, customerId: string): void {
     this.runs.set(customerId, { label, last: '' });
-    this.timer ??= setInterval(() => {
-      this.inflight = this.refresh();
-    }, 400);
+    if (!this.round && !this.timer && !this.stopped) this.schedule();
+  }
+
+  /**
+   * Stops following; resolves once the round in progress is back, so no query outlives the connection.
+   * Rounds never overlap: the next one is scheduled only after the last answered (a fixed interval
+   * started a round every 400 ms whatever the last one was doing, and stop() awaited only the newest).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.round;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.round = this.refresh().finally(() => {
+        this.round = undefined;
+        if (!this.stopped) this.schedule();
+      });
+    }, intervalMs);
   }
 
   private async refresh(): Promise<void> {
@@ -28,12 +51,6 @@ export class Progress {
         }
       }),
     );
-  }
-
-  /** Stops following; resolves once the last round of queries is back (before the worker goes away). */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.inflight;
   }
 }
 
