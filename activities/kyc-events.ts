@@ -5,12 +5,13 @@
 import { BackendEventRefused, BackendUnavailable } from '../workflows/failures';
 import type { KycEvent } from '../workflows/events';
 import { activityLog, callSignal, cancellationSignal } from './activity-context';
-import { failureForAnswer, failureForNoAnswer, type FailureNames } from './http-failures';
+import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer, type FailureNames } from './http-failures';
 import { safeUrl } from './redact';
 
 const backendFailureNames: FailureNames = { retryable: BackendUnavailable, refused: BackendEventRefused };
 /** Enough of the backend's answer to explain a refusal in status and logs; the rest is not worth history space. */
-const BODY_EXCERPT_LIMIT = 500;
+const MESSAGE_LIMIT = 400;
+const excerpt = (text: string) => (text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text);
 
 export async function emitKycEvent(
   eventsUrl: string | undefined,
@@ -41,9 +42,9 @@ export async function emitKycEvent(
     throw failureForNoAnswer(what, error, cancellationSignal(), timeoutMs, backendFailureNames);
   }
   if (!response.ok) {
-    const bodyText = (await response.text().catch(() => '')).slice(0, BODY_EXCERPT_LIMIT);
+    const bodyText = (await response.text().catch(() => '')).slice(0, ERROR_BODY_LIMIT);
     const retryAfter = response.headers.get('retry-after');
-    throw failureForAnswer(what, { status: response.status, retryAfter, bodyText }, undefined, backendFailureNames);
+    throw failureForAnswer(what, { status: response.status, retryAfter, bodyText }, excerpt, backendFailureNames);
   }
   await response.body?.cancel().catch(() => undefined);
   activityLog.info('KYC event delivered', { type: event.type, customerId: event.customerId, idempotencyKey: req.idempotencyKey });

@@ -50,10 +50,10 @@ export function naiveEstimate(measured1h: ActionCount, polls1h: number, path: Bi
 
 const HOUR = 3600_000;
 const verifiedData = (id: string, reference: string) => ({
-  object: 'customer',
+  object: 'customer' as const,
   id,
   customer_reference: reference,
-  status: 'verified',
+  status: 'verified' as const,
   verified_at: new Date().toISOString(),
 });
 

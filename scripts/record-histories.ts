@@ -67,7 +67,8 @@ async function main(): Promise<void> {
       const handle = await client.workflow.start(kycWorkflow, kycStartOptions({ customerId, customerReference: reference, documents, ...input }, taskQueue));
       return { customerId, handle };
     };
-    const verified = (id: string) => ({ object: 'customer', id, status: 'verified', verified_at: '2026-05-05T12:00:00Z' });
+    const verified = (id: string) =>
+      ({ object: 'customer', id, customer_reference: 'replay', status: 'verified', verified_at: '2026-05-05T12:00:00Z' }) as const;
 
     // One per path a customer can take; each returns the handle once the run is closed.
     const paths: Record<string, () => Promise<Handle>> = {
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
         await waitForStage(handle, 'pending_review');
         await rail.decide(customerId, 'reject', 'ID document unreadable');
         await handle.signal(customerRejected, {
-          object: 'customer', id: customerId, status: 'rejected', rejected_at: '2026-05-05T12:00:00Z', rejection_reason: 'ID document unreadable',
+          object: 'customer', id: customerId, customer_reference: 'replay-rejected', status: 'rejected', rejected_at: '2026-05-05T12:00:00Z', rejection_reason: 'ID document unreadable',
         });
         await handle.result();
         return handle;

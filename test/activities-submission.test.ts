@@ -1,19 +1,14 @@
-// Attach, submit (safe to retry), poll for the decision, and events to the backend.
+// Attach and submit: a submit is safe to retry and never made twice, whatever the rail answers a repeat
+// (409, 400, 422) and whatever surprises its accepting reply holds. Polling: activities-customer.test.ts;
+// events to the backend: activities-events.test.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import type { ContentType, DocumentCategory } from '../workflows/documents';
-import { eventIdempotencyKey, type KycEvent } from '../workflows/events';
-import {
-  CustomerStillPending,
-  InvalidKycInput,
-  PartnerReplyInvalid,
-  PartnerRequestRefused,
-  PartnerUnavailable,
-} from '../workflows/failures';
-import { activitiesFor, activityEnv, failureOf, json, logText, run, startFakeServer, TEST_API_KEY, unusedUrl } from './support/activities-env';
+import { InvalidKycInput, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
+import { activitiesFor, activityEnv, failureOf, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { Rail } from './support/rail';
 
@@ -59,7 +54,8 @@ describe('attachDocuments and submitKyc', () => {
 
     const submitted = await run(activities, 'submitKyc', { customerId });
     expect(submitted.alreadySubmitted).toBe(false);
-    expect(Date.parse(submitted.submittedAt)).not.toBeNaN();
+    expect(Date.parse(submitted.submittedAt ?? '')).not.toBeNaN();
+    expect(submitted.customerReference).toBe('submit-ok');
     const inspected = await rail.inspect(customerId);
     expect(inspected.status).toBe('pending');
     expect(inspected.submit_count).toBe(1);
@@ -82,123 +78,100 @@ describe('attachDocuments and submitKyc', () => {
     expect(failure.message).toMatch(/answered 4\d\d: .+/);
   });
 
-  it('a submit whose answer was lost is retried as "already submitted", never submitted twice', async () => {
+  it('a submit whose answer was lost: the next attempt reads the customer and never posts again', async () => {
     const customerId = await readyCustomer('submit-lost-answer');
     await rail.faults(customerId, { commitThenFail: 1 });
-    const lost = await failureOf(run(activities, 'submitKyc', { customerId }));
+    const lost = await failureOf(run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 1 })));
     expect(lost.type).toBe(PartnerUnavailable);
     expect(lost.nonRetryable).toBe(false);
 
-    const retried = await run(activities, 'submitKyc', { customerId });
+    const retried = await run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 2 }));
     expect(retried.alreadySubmitted).toBe(true);
     const inspected = await rail.inspect(customerId);
     expect(inspected.submit_count).toBe(1);
+    // The retry asked, it did not post: the rail saw no second submit at all, not even a refused one.
+    expect(inspected.submit_refusals).toBe(0);
     expect(retried.submittedAt).toBe(inspected.kyc_submitted_at);
+    expect(retried.customerReference).toBe('submit-lost-answer');
+  });
+
+  it('a later attempt on a customer that was never submitted does submit, once', async () => {
+    const customerId = await readyCustomer('submit-retry-fresh');
+    const submitted = await run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 3 }));
+    expect(submitted.alreadySubmitted).toBe(false);
+    expect((await rail.inspect(customerId)).submit_count).toBe(1);
+  });
+
+  it.each([400, 409, 422] as const)('a repeat refused with %i counts as already submitted', async (status) => {
+    const customerId = await readyCustomer(`submit-repeat-${status}`);
+    await run(activities, 'submitKyc', { customerId });
+    await rail.faults(customerId, { repeatSubmitStatus: status });
+    // Attempt 1 again, as when the worker lost the first answer before recording the attempt.
+    const repeated = await run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 1 }));
+    expect(repeated.alreadySubmitted).toBe(true);
+    const inspected = await rail.inspect(customerId);
+    expect(inspected.submit_count).toBe(1);
+    expect(repeated.submittedAt).toBe(inspected.kyc_submitted_at);
   });
 
   it('a submit refused for another reason is not mistaken for success', async () => {
     const customerId = await rail.createCustomer('submit-nothing-attached');
     const failure = await failureOf(run(activities, 'submitKyc', { customerId }));
     expect(failure.type).toBe(PartnerRequestRefused);
+    expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('id_file');
   });
-});
 
-describe('pollCustomerDecision', () => {
-  it('pending is a retryable CustomerStillPending; a decision is returned with the attempt as polls', async () => {
-    const customerId = await readyCustomer('poll-verify');
-    await run(activities, 'submitKyc', { customerId });
-
-    const pending = await failureOf(run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 1 })));
-    expect(pending.type).toBe(CustomerStillPending);
-    expect(pending.nonRetryable).toBe(false);
-
-    await rail.decide(customerId, 'verify');
-    const decision = await run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 4 }));
-    expect(decision).toEqual({ status: 'verified', verifiedAt: expect.any(String), polls: 4 });
+  it('an accepting reply without kyc_submitted_at is tolerated and logged, not a failure', async () => {
+    const customerId = await readyCustomer('submit-no-timestamp');
+    await rail.faults(customerId, { omitSubmittedAt: 1 });
+    const activity = activityEnv();
+    const submitted = await run(activities, 'submitKyc', { customerId }, activity);
+    expect(submitted).toEqual({ alreadySubmitted: false, customerReference: 'submit-no-timestamp' });
+    expect((await rail.inspect(customerId)).submit_count).toBe(1);
+    expect(activity.logs.find((l) => l.level === 'WARN')?.meta).toMatchObject({ oddities: ['no kyc_submitted_at'] });
   });
 
-  it('a rejection carries the partner reason', async () => {
-    const customerId = await readyCustomer('poll-reject');
-    await run(activities, 'submitKyc', { customerId });
-    await rail.decide(customerId, 'reject', 'ID document unreadable');
-    const decision = await run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 2 }));
-    expect(decision).toEqual({ status: 'rejected', rejectedAt: expect.any(String), rejectionReason: 'ID document unreadable', polls: 2 });
+  it('an accepting reply with an unknown status and extra fields is tolerated and logged', async () => {
+    const customerId = await readyCustomer('submit-odd-reply');
+    await rail.faults(customerId, { statusOverride: 'in_review', extraReplyFields: true });
+    const activity = activityEnv();
+    const submitted = await run(activities, 'submitKyc', { customerId }, activity);
+    expect(submitted.alreadySubmitted).toBe(false);
+    expect(submitted.submittedAt).toBe((await rail.inspect(customerId)).kyc_submitted_at);
+    const warning = logText(activity).split('\n').find((line) => line.startsWith('WARN'));
+    expect(warning).toContain('status \\"in_review\\"');
+    expect(warning).toContain('livemode, risk, metadata');
   });
 
-  it('a status that is not a decision nor pending is PartnerReplyInvalid', async () => {
-    const customerId = await rail.createCustomer('poll-never-submitted');
-    const failure = await failureOf(run(activities, 'pollCustomerDecision', { customerId }));
-    expect(failure.type).toBe(PartnerReplyInvalid);
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('"created"');
+  it('an accepting reply that is not JSON is retried, and the retry finds the submission', async () => {
+    const customerId = await readyCustomer('submit-garbled');
+    await rail.faults(customerId, { garbleReplies: 1 });
+    const garbled = await failureOf(run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 1 })));
+    expect(garbled.nonRetryable).toBe(false);
+    // Not a type any activity retry policy treats as final.
+    expect(garbled.type).toBe(PartnerUnavailable);
+    expect(garbled.message).toContain('not JSON');
+
+    const retried = await run(activities, 'submitKyc', { customerId }, activityEnv({ attempt: 2 }));
+    expect(retried.alreadySubmitted).toBe(true);
+    expect((await rail.inspect(customerId)).submit_count).toBe(1);
   });
 
-  it('an unknown status from the partner is PartnerReplyInvalid', async () => {
-    const fake = await startFakeServer((_req, res) => json(res, 200, { object: 'customer', id: 'ckcust_1', status: 'on_hold' }));
+  it('a partner answering slowly: each call gives up within the request timeout, so an attempt ends on its own', async () => {
+    const slow = await startFakeServer(() => undefined); // never answers
     try {
-      const failure = await failureOf(run(activitiesFor(fake.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }));
-      expect(failure.type).toBe(PartnerReplyInvalid);
-      expect(failure.message).toContain('status');
+      const started = Date.now();
+      const failure = await failureOf(run(activitiesFor(slow.url, { requestTimeoutMs: 150 }), 'submitKyc', { customerId: 'ckcust_slow' }, activityEnv({ attempt: 2 })));
+      expect(failure.type).toBe(PartnerUnavailable);
+      expect(failure.nonRetryable).toBe(false);
+      expect(failure.message).toContain('timed out after 150 ms');
+      // Attempt 2 read first and gave up there: it never posted a submit it could not see answered.
+      expect(slow.requests.map((r) => r.method)).toEqual(['GET']);
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      await fake.close();
+      await slow.close();
     }
-  });
-});
-
-describe('emitKycEvent', () => {
-  const event: KycEvent = {
-    type: 'kyc.escalated',
-    customerId: 'ckcust_1',
-    customerReference: 'pouch-user-1',
-    occurredAt: '2026-05-06T12:34:56.000Z',
-  };
-  const idempotencyKey = eventIdempotencyKey('kyc-ckcust_1', 'kyc.escalated');
-
-  it('POSTs the event as JSON with its Idempotency-Key, and logs an escalation as a warning', async () => {
-    const receiver = await startFakeServer((_req, res) => res.writeHead(204).end());
-    try {
-      const activity = activityEnv();
-      const result = await run(activitiesFor(sandbox.url, { eventsUrl: `${receiver.url}/kyc-events` }), 'emitKycEvent', { event, idempotencyKey }, activity);
-      expect(result).toEqual({ delivered: true });
-      expect(receiver.requests).toHaveLength(1);
-      const [received] = receiver.requests;
-      expect(received?.method).toBe('POST');
-      expect(received?.url).toBe('/kyc-events');
-      expect(received?.headers['content-type']).toBe('application/json');
-      expect(received?.headers['idempotency-key']).toBe('kyc-ckcust_1:kyc.escalated');
-      expect(received?.headers.authorization).toBeUndefined();
-      expect(JSON.parse(received?.body ?? '')).toEqual(event);
-      const warning = activity.logs.find((l) => l.level === 'WARN');
-      expect(warning?.message).toContain('pending past escalateAfter: contact Technest support');
-    } finally {
-      await receiver.close();
-    }
-  });
-
-  it('is a no-op without KYC_EVENTS_URL', async () => {
-    expect(await run(activities, 'emitKycEvent', { event, idempotencyKey })).toEqual({ delivered: false });
-  });
-
-  it('5xx, 429 and no answer are retryable; other 4xx are not', async () => {
-    let status = 503;
-    const receiver = await startFakeServer((_req, res) => json(res, status, { error: { message: 'nope' } }, status === 429 ? { 'retry-after': '2' } : {}));
-    try {
-      const emit = () => failureOf(run(activitiesFor(sandbox.url, { eventsUrl: receiver.url }), 'emitKycEvent', { event, idempotencyKey }));
-      expect((await emit()).nonRetryable).toBe(false);
-      status = 429;
-      const limited = await emit();
-      expect(limited.nonRetryable).toBe(false);
-      expect(limited.nextRetryDelay).toBe(2000);
-      status = 400;
-      const refused = await emit();
-      expect(refused.nonRetryable).toBe(true);
-      expect(refused.message).toContain('nope');
-    } finally {
-      await receiver.close();
-    }
-    const offline = await failureOf(run(activitiesFor(sandbox.url, { eventsUrl: await unusedUrl() }), 'emitKycEvent', { event, idempotencyKey }));
-    expect(offline.nonRetryable).toBe(false);
   });
 });
 

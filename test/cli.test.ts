@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { KycClient } from '../client/kyc-client';
 import { verifyWebhookSignature } from '../client/webhooks/signature';
-import { customerVerified, kycWorkflowId } from '../workflows/messages';
+import { customerIdProblem } from '../workflows/customer-id';
+import { customerVerified, kycWorkflowId, searchableStages } from '../workflows/messages';
 import { pollUntil, runKyc } from './support/cli-run';
 import { startKycHarness, type KycHarness } from './support/kyc-harness';
+import { verifiedData } from './support/decisions';
 import { devServerAddress } from './support/temporal';
 
 let nativeConnection: NativeConnection;
@@ -72,7 +74,7 @@ describe('kyc CLI', () => {
     // The decision arrives while `result --wait` is already waiting.
     const waiting = runKyc(['result', '--json', '--wait', customerId], env);
     await h.rail.decide(customerId, 'verify');
-    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, { id: customerId, status: 'verified' });
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, verifiedData(customerId, reference));
     const result = await waiting;
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'verified', customerId, customerReference: reference });
@@ -88,7 +90,7 @@ describe('kyc CLI', () => {
       runKyc(['status', 'ckcust_x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
     ]);
     expect(help.code).toBe(0);
-    for (const command of ['start', 'status', 'list', 'result', 'retry', 'webhook']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['start', 'status', 'list', 'result', 'retry', 'resume', 'webhook']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toMatch(/Examples:/);
     expect(startHelp.code).toBe(0);
     expect(startHelp.stdout).toMatch(/kyc start --customer-id ckcust_123/);
@@ -108,6 +110,77 @@ describe('kyc CLI', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       noStack(run.stderr);
     }
+  });
+
+  it('customer ids and --status stages outside what can ever match: usage errors (exit 2) naming what is valid', async () => {
+    const [badId, badRetry, attaching, listHelp, resumeHelp] = await Promise.all([
+      runKyc(['status', 'ckcust_a/b'], env),
+      runKyc(['retry', 'ckcust_1', '--customer-id', 'cus_2', `id_document=${h.documents[0]!.source}`], env),
+      runKyc(['list', '--status', 'attaching'], env),
+      runKyc(['list', '--help']),
+      runKyc(['resume', '--help']),
+    ]);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain(`CUSTOMER_ID "ckcust_a/b" ${customerIdProblem}`);
+    expect(badRetry.code).toBe(2);
+    expect(badRetry.stderr).toContain(`--customer-id "cus_2" ${customerIdProblem}`);
+    expect(attaching.code).toBe(2);
+    expect(attaching.stderr).toContain(`--status must be one of ${searchableStages.join(', ')} (got "attaching")`);
+    for (const run of [badId, badRetry, attaching]) {
+      expect(run.stdout).toBe('');
+      noStack(run.stderr);
+    }
+    // The help offers exactly the stages written to KycStatus.
+    expect(listHelp.stdout).toContain(`--status STAGE   one of ${searchableStages.join(', ')} `);
+    expect(listHelp.stdout).not.toMatch(/attaching|submitting/);
+    expect(resumeHelp.code).toBe(0);
+    expect(resumeHelp.stdout).toMatch(/^Usage: kyc resume CUSTOMER_ID/);
+    expect(resumeHelp.stdout).toMatch(/kyc resume ckcust_123/);
+  });
+
+  it('resume: says what it found for an unknown, an open, a completed and a terminated run', async () => {
+    const reference = `cli-resume-${Date.now().toString(36)}`;
+    const customerId = await h.rail.createCustomer(reference);
+    const started = await kyc.start({ customerId, customerReference: reference, documents: h.documents });
+    await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
+
+    const [unknown, open] = await Promise.all([runKyc(['resume', 'ckcust_nobody_at_all'], env), runKyc(['resume', customerId], env)]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no KYC run for customer ckcust_nobody_at_all/);
+    expect(open.code).toBe(0);
+    expect(open.stdout).toMatch(new RegExp(`^running: kyc-${customerId} \\(run ${started.runId}\\) is open; nothing to resume`));
+
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).terminate('operator mistake');
+    const resumed = await runKyc(['resume', customerId, '--json'], env);
+    expect(resumed.code).toBe(0);
+    const answer = JSON.parse(resumed.stdout);
+    expect(answer).toMatchObject({ action: 'resumed', workflowId: `kyc-${customerId}`, previousRunId: started.runId, previousStatus: 'TERMINATED' });
+    expect((await kyc.describe(customerId)).runId).toBe(answer.runId);
+
+    await pollUntil('pending_review again', async () => (await kyc.status(customerId)).stage === 'pending_review');
+    await h.rail.decide(customerId, 'verify');
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, verifiedData(customerId, reference));
+    await kyc.result(customerId);
+    const completed = await runKyc(['resume', customerId], env);
+    expect(completed.code).toBe(1);
+    expect(completed.stderr).toMatch(/already decided: verified/);
+    noStack(completed.stderr);
+  });
+
+  it('status shows refused signals and the events to the backend', async () => {
+    const reference = `cli-refused-${Date.now().toString(36)}`;
+    const customerId = await h.rail.createCustomer(reference);
+    await kyc.start({ customerId, customerReference: reference, documents: h.documents });
+    await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
+    // Sent by hand, as an operator might with `temporal workflow signal` and no --input: refused, never fatal.
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal('customerVerified' as never);
+    await pollUntil('the refusal in status', async () => (await kyc.status(customerId)).refusedSignals.length > 0);
+    await pollUntil('kyc.submitted delivered', async () => (await kyc.status(customerId)).events.delivered.includes('kyc.submitted'));
+
+    const human = await runKyc(['status', customerId], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^  signals\s+1 refused; newest customerVerified at \S+: .+$/m);
+    expect(human.stdout).toMatch(/^  events\s+none pending; delivered kyc\.submitted$/m);
   });
 
   it('webhook: posts the partner event, signed with every --secret', async () => {

@@ -2,15 +2,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import {
+  InvalidCustomerIdError,
   InvalidKycInputError,
   InvalidListFilterError,
   KycClient,
+  KycResumeRefusedError,
   KycRetryRefusedError,
   KycRunNotFoundError,
+  type ListableStage,
 } from '../client/kyc-client';
-import { customerRejected, customerVerified, kycWorkflowId, type KycStage } from '../workflows/messages';
+import { kycStartOptions } from '../client/start-options';
+import { kycWorkflow } from '../workflows';
+import { CustomerReference as CustomerReferenceKey } from '../workflows/search-attributes';
+import { customerRejected, customerVerified, kycWorkflowId, searchableStages, type KycStage } from '../workflows/messages';
 import { startKycHarness, type KycHarness } from './support/kyc-harness';
 import { pollUntil } from './support/cli-run';
+import { within } from './support/webhooks';
+import { rejectedData, verifiedData } from './support/decisions';
 import { devServerAddress } from './support/temporal';
 
 let nativeConnection: NativeConnection;
@@ -40,12 +48,26 @@ async function startCustomer(reference: string) {
 const stageOf = (customerId: string, stage: KycStage) =>
   pollUntil(`${customerId} at ${stage}`, async () => (await kyc.status(customerId)).stage === stage);
 
-/** The partner decides, and its webhook reaches the run (as the receiver would deliver it). */
+/** The partner decides, and its webhook's `data` reaches the run (as the receiver would deliver it). */
 async function decide(customerId: string, outcome: 'verify' | 'reject', reason?: string) {
   await h.rail.decide(customerId, outcome, reason);
+  const { customer_reference } = await h.rail.inspect(customerId);
   const handle = kyc.client.workflow.getHandle(kycWorkflowId(customerId));
-  if (outcome === 'verify') await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified' });
-  else await handle.signal(customerRejected, { object: 'customer', id: customerId, status: 'rejected', rejection_reason: reason });
+  if (outcome === 'verify') await handle.signal(customerVerified, verifiedData(customerId, customer_reference));
+  else await handle.signal(customerRejected, rejectedData(customerId, customer_reference, reason));
+}
+
+/** Waits until visibility shows a run with this reference: retry's reference check reads visibility, which lags. */
+const visibleReference = (customerReference: string) =>
+  pollUntil(`${customerReference} in visibility`, async () => (await kyc.list({ customerReference })).length > 0);
+
+/** A customer whose first run was rejected by the partner. */
+async function rejectedCustomer(reference: string) {
+  const first = await startCustomer(reference);
+  await stageOf(first.customerId, 'pending_review');
+  await decide(first.customerId, 'reject', 'ID document unreadable');
+  await kyc.result(first.customerId);
+  return first.customerId;
 }
 
 describe('KycClient', () => {
@@ -159,10 +181,139 @@ describe('KycClient', () => {
     expect(done).toMatchObject({ customerId: verified.customerId, status: 'verified', executionStatus: 'COMPLETED' });
     expect(done?.closeTime).toBeInstanceOf(Date);
 
-    await expect(kyc.list({ status: 'x" OR 1=1' as KycStage })).rejects.toBeInstanceOf(InvalidListFilterError);
+    await expect(kyc.list({ status: 'x" OR 1=1' as ListableStage })).rejects.toBeInstanceOf(InvalidListFilterError);
+    // Stages never written to KycStatus are refused, naming the ones that can match (messages.ts decides which).
+    const attaching = await kyc.list({ status: 'attaching' as ListableStage }).catch((e: unknown) => e);
+    expect(attaching).toBeInstanceOf(InvalidListFilterError);
+    expect((attaching as Error).message).toContain(`status must be one of ${searchableStages.join(', ')} (got "attaching")`);
     // Quotes in a reference are a value to match, not query syntax.
     expect(await kyc.list({ customerReference: `x' OR WorkflowType = 'kycWorkflow` })).toEqual([]);
     expect(await kyc.list({ customerReference: 'back\\slash"quote' })).toEqual([]);
     await expect(kyc.list({ limit: 0 })).rejects.toBeInstanceOf(InvalidListFilterError);
+  });
+
+  it('refuses a customer id outside the one grammar, before asking Temporal', async () => {
+    for (const bad of ['ckcust_a/b', 'kyc-ckcust_1', 'ckcust_', `ckcust_${'x'.repeat(65)}`]) {
+      await expect(kyc.status(bad)).rejects.toBeInstanceOf(InvalidCustomerIdError);
+      await expect(kyc.resume(bad)).rejects.toBeInstanceOf(InvalidCustomerIdError);
+    }
+    // A hyphen is part of the grammar: this one is merely unknown.
+    await expect(kyc.status('ckcust_a-b')).rejects.toBeInstanceOf(KycRunNotFoundError);
+  });
+
+  it('retry called twice for one rejection hands out REF-r2, then REF-r3', async () => {
+    const reference = `client-twice-${unique()}`;
+    const rejected = await rejectedCustomer(reference);
+    const b = await h.rail.createCustomer(`${reference}-r2`);
+    const c = await h.rail.createCustomer(`${reference}-r3`);
+
+    const first = await kyc.retry(rejected, { customerId: b, documents: h.documents });
+    expect(first.customerReference).toBe(`${reference}-r2`);
+    await visibleReference(`${reference}-r2`);
+    const second = await kyc.retry(rejected, { customerId: c, documents: h.documents });
+    expect(second).toMatchObject({ workflowId: `kyc-${c}`, customerReference: `${reference}-r3`, alreadyStarted: false });
+    expect((await kyc.describe(c)).memo).toEqual({ retryOf: `kyc-${rejected}`, attempt: 2 });
+
+    // The same retry asked again (same new customer): that run, as it is, never a new reference.
+    expect(await kyc.retry(rejected, { customerId: c, documents: h.documents })).toEqual({ ...second, alreadyStarted: true });
+    await expect(kyc.retry(rejected, { customerId: b, documents: h.documents })).resolves.toMatchObject({
+      alreadyStarted: true,
+      customerReference: `${reference}-r2`,
+    });
+    // A customer whose run is not a retry of this one is refused, not hijacked.
+    const unrelated = await startCustomer(`client-unrelated-${unique()}`);
+    await expect(kyc.retry(rejected, { customerId: unrelated.customerId, documents: h.documents })).rejects.toThrow(
+      /already exists and is not a retry of/,
+    );
+  });
+
+  it('a retry of a rejected REF-r2 run, or of its rejected parent again, never reuses REF-r2 or REF-r3', async () => {
+    const reference = `client-chain-${unique()}`;
+    const a = await rejectedCustomer(reference);
+    const b = await h.rail.createCustomer(`${reference}-r2`);
+    expect((await kyc.retry(a, { customerId: b, documents: h.documents })).customerReference).toBe(`${reference}-r2`);
+    await stageOf(b, 'pending_review');
+    await decide(b, 'reject', 'ID document expired');
+    expect(await kyc.result(b)).toMatchObject({ status: 'rejected', retryCustomerReference: `${reference}-r3` });
+    await visibleReference(`${reference}-r2`);
+
+    // The rejected parent retried again: REF-r2 belongs to b (rejected: the partner refuses it forever).
+    const c = await h.rail.createCustomer(`${reference}-r3`);
+    const fromParent = await kyc.retry(a, { customerId: c, documents: h.documents });
+    expect(fromParent.customerReference).toBe(`${reference}-r3`);
+    await visibleReference(`${reference}-r3`);
+    // b's own retry reference (REF-r3) is taken by now too.
+    const d = await h.rail.createCustomer(`${reference}-r4`);
+    const fromR2 = await kyc.retry(b, { customerId: d, documents: h.documents });
+    expect(fromR2.customerReference).toBe(`${reference}-r4`);
+    expect((await kyc.describe(d)).memo).toEqual({ retryOf: `kyc-${b}`, attempt: 3 });
+  });
+
+  it('resume: an unknown customer, an open run, a completed run, a run whose input could never run', async () => {
+    await expect(kyc.resume(`ckcust_nobody${unique()}`)).rejects.toBeInstanceOf(KycRunNotFoundError);
+
+    const open = await startCustomer(`client-resume-open-${unique()}`);
+    await stageOf(open.customerId, 'pending_review');
+    expect(await kyc.resume(open.customerId)).toEqual({ action: 'running', workflowId: `kyc-${open.customerId}`, runId: open.started.runId });
+
+    await decide(open.customerId, 'verify');
+    await kyc.result(open.customerId);
+    const refused = await kyc.resume(open.customerId).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(KycResumeRefusedError);
+    expect((refused as Error).message).toMatch(/already decided: verified/);
+
+    // A run started (bypassing the client's check) with input that fails validation: resuming would fail again.
+    const customerId = await h.rail.createCustomer(`client-resume-bad-${unique()}`);
+    const bad = { customerId, customerReference: '', documents: h.documents };
+    const handle = await kyc.client.workflow.start(kycWorkflow, kycStartOptions(bad, h.taskQueue));
+    await expect(handle.result()).rejects.toThrow();
+    await expect(kyc.resume(customerId)).rejects.toThrow(/started with invalid input .*customerReference/);
+    expect((await kyc.describe(customerId)).runId).toBe(handle.firstExecutionRunId);
+  });
+
+  // These two need the workflow side of resume (reading the partner's customer, continuing at its step).
+  it('resume of a run terminated while pending review: the new run waits, takes the verdict, one submit only', async () => {
+    const reference = `client-resume-wait-${unique()}`;
+    const { customerId, started } = await startCustomer(reference);
+    await stageOf(customerId, 'pending_review');
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).terminate('operator mistake');
+
+    const resumed = await kyc.resume(customerId);
+    expect(resumed).toMatchObject({ action: 'resumed', workflowId: `kyc-${customerId}`, previousRunId: started.runId, previousStatus: 'TERMINATED' });
+    expect(resumed.runId).not.toBe(started.runId);
+    const run = await kyc.describe(customerId);
+    expect(run.runId).toBe(resumed.runId);
+    // The same search attributes as a normal start: the run is findable by its reference at once.
+    expect(run.typedSearchAttributes.get(CustomerReferenceKey)).toBe(reference);
+    // Resuming again while it runs starts nothing.
+    expect(await kyc.resume(customerId)).toEqual({ action: 'running', workflowId: `kyc-${customerId}`, runId: resumed.runId });
+
+    await stageOf(customerId, 'pending_review');
+    await decide(customerId, 'verify');
+    expect(await within(kyc.result(customerId), 20_000, 'the resumed run to end')).toMatchObject({
+      status: 'verified',
+      customerId,
+      customerReference: reference,
+    });
+    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
+  });
+
+  it('resume of a terminated run the partner decided meanwhile: the new run ends at once with that decision', async () => {
+    const reference = `client-resume-done-${unique()}`;
+    const { customerId } = await startCustomer(reference);
+    await stageOf(customerId, 'pending_review');
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).terminate('operator mistake');
+    // The verdict lands while no run is open: only the partner's record holds it.
+    await h.rail.decide(customerId, 'reject', 'ID document expired');
+
+    expect(await kyc.resume(customerId)).toMatchObject({ action: 'resumed', previousStatus: 'TERMINATED' });
+    // No signal, and the default first poll is 15 minutes away: only reading the partner at resume can end it now.
+    expect(await within(kyc.result(customerId), 20_000, 'the resumed run to end')).toMatchObject({
+      status: 'rejected',
+      customerReference: reference,
+      rejectionReason: 'ID document expired',
+      retryCustomerReference: `${reference}-r2`,
+    });
+    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
   });
 });

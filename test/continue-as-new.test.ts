@@ -7,6 +7,7 @@ import { customerVerified, statusQuery } from '../workflows/messages';
 import { kycSearchAttributes } from '../workflows/search-attributes';
 import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
 import { kycWorkflow } from '../workflows';
+import { verifiedData } from './support/decisions';
 
 let env: TestWorkflowEnvironment;
 let h: KycHarness;
@@ -30,7 +31,8 @@ afterAll(async () => {
 
 describe('continue-as-new while waiting for the review', () => {
   it('carries the uploads, the submission and the escalation clock into the next run', async () => {
-    const { customerId, handle } = await startKyc(env.client, h, `can-${Date.now()}`);
+    const reference = `can-${Date.now()}`;
+    const { customerId, handle } = await startKyc(env.client, h, reference);
     const firstRunId = (await handle.describe()).runId;
 
     // The next run starts straight in pending_review; wait for it to be a different run.
@@ -50,7 +52,7 @@ describe('continue-as-new while waiting for the review', () => {
     const firstHistory = await env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
     expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
 
-    await latest.signal(customerVerified, { id: customerId, status: 'verified' });
+    await latest.signal(customerVerified, verifiedData(customerId, reference));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
     expect((await latest.query(statusQuery)).outcome?.via).toBe('webhook');
 

@@ -16,6 +16,7 @@ import { Rail } from './support/rail';
 import { devServerAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 import { waitForStage } from './support/kyc-harness';
+import { rejectedData, verifiedData } from './support/decisions';
 
 const timing = { firstPollAfter: 300, maxPollInterval: 1000, escalateAfter: '1h' };
 let sandbox: Sandbox;
@@ -69,10 +70,11 @@ async function start(reference: string) {
 
 describe('end to end on the dev server', () => {
   it('verified by the webhook signal', async () => {
-    const { customerId, handle } = await start(`e2e-webhook-${Date.now()}`);
+    const reference = `e2e-webhook-${Date.now()}`;
+    const { customerId, handle } = await start(reference);
     await waitForStage(handle, 'pending_review');
     await rail.decide(customerId, 'verify');
-    await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified' });
+    await handle.signal(customerVerified, verifiedData(customerId, reference));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
     expect((await handle.query(statusQuery)).outcome?.via).toBe('webhook');
     const partner = await rail.inspect(customerId);
@@ -85,9 +87,7 @@ describe('end to end on the dev server', () => {
     const { customerId, handle } = await start(reference);
     await waitForStage(handle, 'pending_review');
     await rail.decide(customerId, 'reject', 'ID document unreadable');
-    await handle.signal(customerRejected, {
-      object: 'customer', id: customerId, status: 'rejected', rejection_reason: 'ID document unreadable',
-    });
+    await handle.signal(customerRejected, rejectedData(customerId, reference, 'ID document unreadable'));
     const result = await handle.result();
     expect(result).toMatchObject({
       status: 'rejected',

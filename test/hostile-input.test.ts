@@ -22,6 +22,7 @@ import {
   type HostileWorker,
 } from './support/hostile-harness';
 import { devServerAddress } from './support/temporal';
+import { verifiedData } from './support/decisions';
 import { SAMPLE_JPEG, SAMPLE_PDF } from './support/fixtures';
 
 const MAX_FILE_BYTES = 64 * 1024;
@@ -319,7 +320,7 @@ describe('after the matrix', () => {
     const input: KycInput = { customerId, customerReference: 'hostile-input-normal', documents: goodDocuments(files.good) };
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
     await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
-    await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified', verified_at: new Date().toISOString() });
+    await handle.signal(customerVerified, verifiedData(customerId, 'hostile-input-normal'));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
     const partner = await h.rail.inspect(customerId);
     expect(partner.uploads).toHaveLength(3);

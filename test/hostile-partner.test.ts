@@ -18,6 +18,7 @@ import { customerVerified, statusQuery } from '../workflows/messages';
 import { activitiesFor, failureOf, json, run, startFakeServer, TEST_API_KEY, type RecordedRequest } from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { goodDocuments, reportMatrix, runFailure, startHostileWorker, until, type HostileWorker } from './support/hostile-harness';
+import { verifiedData } from './support/decisions';
 import { devServerAddress } from './support/temporal';
 
 type Reply = (res: ServerResponse, req: RecordedRequest) => void;
@@ -409,7 +410,7 @@ describe('hostile input matrix — partner replies (whole runs through a real wo
     const input: KycInput = { customerId, customerReference: 'hostile-partner-retry', documents: goodDocuments(samples) };
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
     await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
-    await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified', verified_at: new Date().toISOString() });
+    await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
     expect(pages).toBe(2);
     expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
@@ -423,7 +424,7 @@ describe('after the matrix', () => {
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
     await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
     await h.rail.decide(customerId, 'verify');
-    await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified', verified_at: new Date().toISOString() });
+    await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
     const saw = await h.rail.inspect(customerId);
     expect(saw.uploads).toHaveLength(3);

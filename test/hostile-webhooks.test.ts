@@ -9,6 +9,7 @@ import { kycStartOptions } from '../client/start-options';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../client/webhooks/receiver';
 import { signWebhook } from '../client/webhooks/signature';
 import { kycWorkflow } from '../workflows';
+import { customerIdProblem } from '../workflows/customer-id';
 import type { KycInput } from '../workflows/input';
 import { statusQuery } from '../workflows/messages';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,12 +165,12 @@ const rows: Row[] = [
   {
     name: 'data.id that is not a ckcust id',
     send: () => postWebhook(receiver.url, verifiedEvent('cus_123', 'x'), signed),
-    status: 400, type: 'invalid_event', says: 'data.id: must be a Technest customer id (ckcust_…)',
+    status: 400, type: 'invalid_event', says: `data.id: ${customerIdProblem}`,
   },
   {
     name: 'data.id smuggling another workflow id',
     send: () => postWebhook(receiver.url, verifiedEvent(`${live}/../kyc-other`, 'x'), signed),
-    status: 400, type: 'invalid_event', says: 'data.id: must be a Technest customer id (ckcust_…)',
+    status: 400, type: 'invalid_event', says: `data.id: ${customerIdProblem}`,
   },
   {
     name: 'a status that contradicts the event',

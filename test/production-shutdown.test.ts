@@ -15,6 +15,7 @@ import { waitForStage } from './support/kyc-harness';
 import { eventually, jsonLines } from './support/production';
 import { Rail } from './support/rail';
 import { devServerAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
+import { verifiedData } from './support/decisions';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 const taskQueue = uniqueTaskQueue('kyc-shutdown');
@@ -95,7 +96,7 @@ it('SIGTERM during a 20 MB upload: the upload finishes, the run completes, nothi
 
   await waitForStage(handle, 'pending_review', 60_000);
   await rail.decide(customerId, 'verify');
-  await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified' });
+  await handle.signal(customerVerified, verifiedData(customerId, 'shutdown'));
   expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
 
   const partner = await rail.inspect(customerId);

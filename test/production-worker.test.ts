@@ -19,6 +19,7 @@ import { waitForStage } from './support/kyc-harness';
 import { eventually, freePorts, jsonLines, parsePrometheus, tryFetch } from './support/production';
 import { Rail } from './support/rail';
 import { devServerAddress, uniqueTaskQueue } from './support/temporal';
+import { rejectedData, verifiedData } from './support/decisions';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 const taskQueue = uniqueTaskQueue('kyc-prod');
@@ -94,16 +95,14 @@ describe('the production worker process', () => {
     await waitForStage(verified.handle, 'pending_review', 30_000);
     await eventually(async () => (await verified.handle.query(statusQuery)).escalatedAt, 'escalation');
     await rail.decide(verified.customerId, 'verify');
-    await verified.handle.signal(customerVerified, { object: 'customer', id: verified.customerId, status: 'verified' });
+    await verified.handle.signal(customerVerified, verifiedData(verified.customerId, pii.reference));
     expect(await verified.handle.result()).toMatchObject({ status: 'verified' });
     expect((await verified.handle.query(statusQuery)).files[0]?.urlRefreshes).toBe(1);
 
     const rejected = await start(pii.rejectedReference);
     ids.rejected = rejected.customerId;
     // The webhook may overtake the submission: the run keeps the decision and still submits once.
-    await rejected.handle.signal(customerRejected, {
-      object: 'customer', id: rejected.customerId, status: 'rejected', rejection_reason: pii.reason,
-    });
+    await rejected.handle.signal(customerRejected, rejectedData(rejected.customerId, pii.rejectedReference, pii.reason));
     expect(await rejected.handle.result()).toMatchObject({ status: 'rejected', rejectionReason: pii.reason });
   });
 

@@ -11,6 +11,7 @@ import { customerVerified } from '../workflows/messages';
 import type { kycWorkflow } from '../workflows';
 import { devServerUiUrl, launchBrowser, waitForUi, type TestBrowser } from './support/browser';
 import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
+import { verifiedData } from './support/decisions';
 import { devServerAddress } from './support/temporal';
 
 const shots = join(projectRoot, '.artifacts', 'web-ui');
@@ -105,7 +106,7 @@ describe('the Temporal Web UI', () => {
 
     // Finish the run the way production does: the partner decides, the webhook signal arrives.
     await h.rail.decide(customerId, 'verify');
-    await handle.signal(customerVerified, { object: 'customer', id: customerId, status: 'verified' });
+    await handle.signal(customerVerified, verifiedData(customerId, reference));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerReference: reference });
   });
 });

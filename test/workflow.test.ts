@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customerRejected, customerVerified, statusQuery } from '../workflows/messages';
 import { KycEscalated, KycStatus } from '../workflows/search-attributes';
 import { countBillableActions } from './support/billing';
+import { rejectedData, verifiedData } from './support/decisions';
 import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
 import { createTimeSkippingEnv } from './support/temporal';
 
@@ -25,8 +26,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** What the receiver forwards when the partner's webhook arrives. */
-const verifiedData = (id: string) => ({ object: 'customer', id, status: 'verified', verified_at: new Date().toISOString() });
 
 /** Every byte array in a history (payloads and all), joined, to search for document content. */
 function historyBytes(history: unknown): Buffer {
@@ -51,7 +50,7 @@ describe('kycWorkflow, time-skipping', () => {
     await waitForStage(handle, 'pending_review');
     await env.sleep('1h');
     // The webhook reaches us first (the partner's record is still pending to every poll).
-    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-webhook-1h'));
 
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'verified', customerId, customerReference: 'tsk-webhook-1h' });
@@ -115,7 +114,7 @@ describe('kycWorkflow, time-skipping', () => {
     expect(escalatedAfter).toBeLessThan(24 * 3600 * 1000 + 60_000);
     expect((await handle.describe()).typedSearchAttributes.get(KycEscalated)).toBe(true);
 
-    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-stalled-30h'));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
     const events = h.sink.for(customerId).map((e) => e.body.type);
     expect(events).toEqual(['kyc.submitted', 'kyc.escalated', 'kyc.verified']);
@@ -128,13 +127,10 @@ describe('kycWorkflow, time-skipping', () => {
     const { customerId, handle } = await startKyc(env.client, h, 'tsk-reject');
     await waitForStage(handle, 'pending_review');
     await h.rail.decide(customerId, 'reject', 'DOC_EXPIRED: ID document expired');
-    await handle.signal(customerRejected, {
-      object: 'customer',
-      id: customerId,
-      status: 'rejected',
-      rejected_at: '2026-05-05T18:23:11Z',
-      rejection_reason: 'DOC_EXPIRED: ID document expired',
-    });
+    await handle.signal(
+      customerRejected,
+      rejectedData(customerId, 'tsk-reject', 'DOC_EXPIRED: ID document expired', '2026-05-05T18:23:11Z'),
+    );
     const result = await handle.result();
     expect(result).toEqual({
       status: 'rejected',
@@ -163,7 +159,7 @@ describe('kycWorkflow, time-skipping', () => {
     expect(partner.intents.filter((i) => i.forced_expiry)).toHaveLength(2);
     expect(Object.values(partner.attached).sort()).toEqual(status.files.map((f) => f.fileId).sort());
     expect(partner.uploads.every((u) => u.puts === 1)).toBe(true);
-    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-expired-urls'));
     await handle.result();
   });
 
@@ -173,7 +169,7 @@ describe('kycWorkflow, time-skipping', () => {
       h.rail.faults(id, { latencyMs: 400 }),
     );
     await waitForStage(handle, 'submitting');
-    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-early-signal'));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
     const status = await handle.query(statusQuery);
     expect(status.polls).toBe(0);
@@ -184,9 +180,9 @@ describe('kycWorkflow, time-skipping', () => {
   it('duplicate and conflicting decisions: the first wins, the rest are recorded and ignored', async () => {
     const { customerId, handle } = await startKyc(env.client, h, 'tsk-duplicates');
     await waitForStage(handle, 'pending_review');
-    await handle.signal(customerVerified, verifiedData(customerId));
-    await handle.signal(customerVerified, verifiedData(customerId));
-    await handle.signal(customerRejected, { id: customerId, status: 'rejected', rejection_reason: 'late' });
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-duplicates'));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-duplicates'));
+    await handle.signal(customerRejected, rejectedData(customerId, 'tsk-duplicates', 'late'));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
     const status = await handle.query(statusQuery);
     expect(status.outcome).toMatchObject({ status: 'verified', via: 'webhook' });
@@ -203,7 +199,7 @@ describe('kycWorkflow, time-skipping', () => {
     expect(partner.submit_count).toBe(1);
     expect(partner.faults_injected).toBe(1);
     expect(partner.status).toBe('pending');
-    await handle.signal(customerVerified, verifiedData(customerId));
+    await handle.signal(customerVerified, verifiedData(customerId, 'tsk-lost-submit'));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
   });
 
