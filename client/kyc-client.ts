@@ -1,5 +1,6 @@
 // What a backend imports to run KYC: start a customer's submission, read its status and outcome, retry a rejected
-// customer under the partner's rules (guide: "Recovery: customer rejected"), and find runs by stage or reference.
+// customer under the partner's rules (guide: "Recovery: customer rejected"), resume a run that failed or was
+// terminated from the partner's record, and find runs by stage or reference.
 import {
   Client,
   Connection,
@@ -231,21 +232,19 @@ export class KycClient {
     }
     // The new customer's run, if there is one, is checked first: it is strongly consistent, unlike visibility.
     const existing = await this.client.workflow.getHandle(kycWorkflowId(next.customerId)).describe().catch(ignoreNotFound);
-    if (existing) {
-      if (existing.memo?.retryOf !== previousId) {
-        throw new KycRetryRefusedError(
-          `${existing.workflowId} already exists and is not a retry of ${previousId}: create a new customer at the partner for the retry`,
-        );
-      }
-      // The same retry asked again (a backend retrying its own call): the run that exists is the answer.
-      return {
-        workflowId: existing.workflowId,
-        runId: existing.runId,
-        alreadyStarted: true,
-        customerReference: existing.typedSearchAttributes.get(CustomerReference) ?? '',
-      };
+    if (existing && existing.memo?.retryOf !== previousId) {
+      throw new KycRetryRefusedError(
+        `${existing.workflowId} already exists and is not a retry of ${previousId}: create a new customer at the partner for the retry`,
+      );
     }
-    const customerReference = await this.unusedReference(outcome.retryCustomerReference);
+    const existingReference = existing?.typedSearchAttributes.get(CustomerReference);
+    if (existing && existingReference && ['RUNNING', 'COMPLETED'].includes(existing.status.name)) {
+      // The same retry asked again (a backend retrying its own call): the run that exists is the answer.
+      return { workflowId: existing.workflowId, runId: existing.runId, alreadyStarted: true, customerReference: existingReference };
+    }
+    // A retry run that failed (e.g. on its documents) is started again, corrected, under the reference it already
+    // carries: the backend created the new customer with it, and visibility would otherwise count it as taken.
+    const customerReference = existingReference ?? (await this.unusedReference(outcome.retryCustomerReference));
     const inherited = await this.startInputOf(previous);
     const input: KycInput = {
       customerId: next.customerId,

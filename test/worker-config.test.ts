@@ -13,6 +13,10 @@ describe('worker configuration', () => {
     expect(parseWorkerConfig(minimal)).toMatchObject({
       KYC_TASK_QUEUE: 'kyc',
       KYC_MAX_FILE_BYTES: 10 * 1024 * 1024,
+      KYC_MIN_POLL_INTERVAL: 60_000,
+      KYC_SOURCE_ATTEMPTS: 5,
+      // Two calls (a submit's POST and GET) must fit one 30 s partner activity attempt.
+      KYC_REQUEST_TIMEOUT: 10_000,
     });
     expect(parseWorkerConfig(minimal).KYC_EVENTS_URL).toBeUndefined();
     expect(temporalTarget({})).toMatchObject({ connectionOptions: { address: '127.0.0.1:7233' }, namespace: 'default' });
@@ -30,6 +34,27 @@ describe('worker configuration', () => {
     expect(attempt).toThrow(/TECHNEST_API_URL: must be an http\(s\) URL/);
     expect(attempt).toThrow(/KYC_MAX_FILE_BYTES/);
     expect(attempt).toThrow(/KYC_EVENTS_URL/);
+  });
+
+  it('reads the poll floor, the source attempts and the request timeout as durations and counts', () => {
+    const config = parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: '30s', KYC_SOURCE_ATTEMPTS: '2', KYC_REQUEST_TIMEOUT: '2500' });
+    expect(config).toMatchObject({ KYC_MIN_POLL_INTERVAL: 30_000, KYC_SOURCE_ATTEMPTS: 2, KYC_REQUEST_TIMEOUT: 2_500 });
+    // Tests may lower the poll floor to a millisecond.
+    expect(parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: '1' }).KYC_MIN_POLL_INTERVAL).toBe(1);
+  });
+
+  it('refuses a poll floor or source attempts that are not positive, naming the variable', () => {
+    const attempt = () => parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: '0', KYC_SOURCE_ATTEMPTS: '-1' });
+    expect(attempt).toThrow(/KYC_MIN_POLL_INTERVAL: must be a positive duration such as 1m or 30s/);
+    expect(attempt).toThrow(/KYC_SOURCE_ATTEMPTS: must be a positive integer/);
+    expect(() => parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: 'often' })).toThrow(/KYC_MIN_POLL_INTERVAL/);
+  });
+
+  it('refuses a request timeout that is not below half of a 30 s partner activity', () => {
+    for (const value of ['15s', '30s', '20000']) {
+      expect(() => parseWorkerConfig({ ...minimal, KYC_REQUEST_TIMEOUT: value })).toThrow(/KYC_REQUEST_TIMEOUT: must be below 15 s, half of a partner activity's 30 s/);
+    }
+    expect(parseWorkerConfig({ ...minimal, KYC_REQUEST_TIMEOUT: '14s' }).KYC_REQUEST_TIMEOUT).toBe(14_000);
   });
 
   it('reads the source bounds as lists and warns when they are unset', () => {

@@ -49,6 +49,7 @@ export function formatStatus(status: KycStatus): string {
 
 /** Signals the run refused for a bad payload: how many, and what was wrong with the newest. */
 function refusedSignals(status: KycStatus): string | undefined {
+  // `?? []`: a run still on the previous release's code answers the query without these fields.
   const refused = status.refusedSignals ?? [];
   const newest = refused.at(-1);
   if (!newest) return undefined;

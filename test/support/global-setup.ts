@@ -1,6 +1,6 @@
 // Starts what every test file shares: one real Temporal dev server (from the local binaries) and one
 // prebuilt workflow bundle, so no file pays for bundling the workflows again.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,7 +38,8 @@ export default async function setup(project: TestProject) {
   const artifacts = join(projectRoot, '.artifacts');
   mkdirSync(artifacts, { recursive: true });
   const bundle = await bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows') });
-  const workflowBundlePath = join(artifacts, 'test-workflow-bundle.js');
+  // One file per run: two suites started side by side (two checkouts' CI, a watcher) never read each other's bundle.
+  const workflowBundlePath = join(artifacts, `test-workflow-bundle-${process.pid}.js`);
   writeFileSync(workflowBundlePath, bundle.code);
 
   const uiPort = await freePort('127.0.0.1');
@@ -57,6 +58,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalUiUrl', `http://127.0.0.1:${uiPort}`);
 
   return async () => {
+    rmSync(workflowBundlePath, { force: true });
     await env.teardown();
   };
 }
