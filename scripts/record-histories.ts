@@ -1,6 +1,8 @@
 // `npm run record-histories`: runs kycWorkflow down every path on the time-skipping server, against the in-process
-// partner sandbox, and writes each run's history to test/histories/<path>.json. test/replay.test.ts replays them
-// against the current workflow code, so a change that would break runs already in flight fails a test first.
+// partner sandbox, and writes each run's history to test/histories/<release>/<path>.json (the release is
+// package.json's version). test/replay.test.ts replays every release's histories against the current workflow code,
+// so a change that would break runs already in flight fails a test first (docs/operations.md, "Changing the
+// workflow safely").
 // Recorded WITHOUT the payload codec: the files stay readable JSON and do not depend on any key.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ import { writeSampleDocuments } from './sample-documents';
 import { findTestServer, projectRoot, sdkExecutable } from './toolchain';
 
 export const historiesDir = join(projectRoot, 'test', 'histories');
+/** This release's histories; earlier releases' folders stay as they were recorded. */
+const releaseDir = join(historiesDir, (require(join(projectRoot, 'package.json')) as { version: string }).version);
 
 type Handle = WorkflowHandle<typeof kycWorkflow>;
 
@@ -113,6 +117,30 @@ async function main(): Promise<void> {
         await handle.result();
         return handle;
       },
+      'malformed-signals-then-verified': async () => {
+        const { customerId, handle } = await start('replay-malformed');
+        await waitForStage(handle, 'pending_review');
+        const raw = client.workflow.getHandle(handle.workflowId);
+        await raw.signal('customerVerified');
+        await raw.signal('customerRejected', { id: customerId });
+        await handle.signal(customerVerified, verified(customerId));
+        await handle.result();
+        return handle;
+      },
+      'resumed-after-terminate': async () => {
+        const { customerId, handle } = await start('replay-resumed');
+        await waitForStage(handle, 'pending_review');
+        await handle.terminate('recording a resume');
+        const input = { customerId, customerReference: 'replay-resumed', documents };
+        const resumed = await client.workflow.start(kycWorkflow, {
+          ...kycStartOptions(input, taskQueue),
+          args: [input, { resume: 'from-partner' }],
+        });
+        await waitForStage(resumed, 'pending_review');
+        await resumed.signal(customerVerified, verified(customerId));
+        await resumed.result();
+        return resumed;
+      },
       'invalid-input': async () => {
         const { handle } = await start('replay-invalid', {
           documents: [{ ...documents[0]!, source: join(docsDir, 'missing.jpg') }],
@@ -127,12 +155,12 @@ async function main(): Promise<void> {
       },
     };
 
-    mkdirSync(historiesDir, { recursive: true });
+    mkdirSync(releaseDir, { recursive: true });
     await worker.runUntil(async () => {
       for (const [name, run] of Object.entries(paths)) {
         const handle = await run();
         const history = await handle.fetchHistory();
-        const file = join(historiesDir, `${name}.json`);
+        const file = join(releaseDir, `${name}.json`);
         writeFileSync(file, `${historyToJson(history)}\n`);
         console.log(`${name.padEnd(24)} ${history.events?.length ?? 0} events → ${file}`);
       }
