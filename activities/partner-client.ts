@@ -16,9 +16,9 @@ export interface PartnerClientOptions {
 }
 
 /**
- * What an unreadable 2xx means. `refuse`: the guide's shape is broken, retrying cannot help (an upload
- * intent). `retry`: a customer reply cut short or garbled on the way; the next attempt reads it again —
- * after a submit, a misread reply must never end the run.
+ * What a 2xx of the wrong shape means. `refuse`: the guide's shape is broken, retrying cannot help (an upload
+ * intent). `retry`: a customer reply; the next attempt reads it again — after a submit, a misread reply must
+ * never end the run. A body that is not JSON at all was cut short or garbled on the way: always read again.
  */
 type Unreadable = 'refuse' | 'retry';
 
@@ -104,7 +104,7 @@ export class PartnerClient {
     try {
       json = answer.bodyText.trim() === '' ? {} : JSON.parse(answer.bodyText);
     } catch {
-      throw this.invalidReply(call, 'the body is not JSON', unreadable);
+      throw this.invalidReply(call, 'the body is not JSON', 'retry');
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw this.invalidReply(call, describeIssues(parsed.error), unreadable);

@@ -45,6 +45,10 @@ export interface PreparedRun {
 export interface PartnerCustomer {
   /** `pending`, `verified`, `rejected`, or a status before submission (e.g. `created`); any other string is kept. */
   status: string;
+  /** Whether the status shows a submission (activities/customer-status.ts: anything but a pre-submit status). */
+  submitted: boolean;
+  /** The decision the status carries, if the review is over. */
+  decision?: 'verified' | 'rejected';
   customerReference?: string;
   submittedAt?: string;
   verifiedAt?: string;

@@ -145,7 +145,7 @@ describe('pollCustomerDecision', () => {
 describe('readCustomer', () => {
   it('reads a customer before and after its submit, and after its decision', async () => {
     const customerId = await rail.createCustomer('read-lifecycle');
-    expect(await run(activities, 'readCustomer', { customerId })).toEqual({ status: 'created', customerReference: 'read-lifecycle' });
+    expect(await run(activities, 'readCustomer', { customerId })).toEqual({ status: 'created', submitted: false, customerReference: 'read-lifecycle' });
 
     const { fileId } = await run(activities, 'uploadDocument', {
       customerId,
@@ -154,11 +154,13 @@ describe('readCustomer', () => {
     await run(activities, 'attachDocuments', { customerId, slots: { id_file: fileId } });
     await run(activities, 'submitKyc', { customerId });
     const pending = await run(activities, 'readCustomer', { customerId });
-    expect(pending).toEqual({ status: 'pending', customerReference: 'read-lifecycle', submittedAt: (await rail.inspect(customerId)).kyc_submitted_at });
+    expect(pending).toEqual({ status: 'pending', submitted: true, customerReference: 'read-lifecycle', submittedAt: (await rail.inspect(customerId)).kyc_submitted_at });
 
     await rail.decide(customerId, 'reject', 'Selfie does not match');
     expect(await run(activities, 'readCustomer', { customerId })).toMatchObject({
       status: 'rejected',
+      submitted: true,
+      decision: 'rejected',
       rejectedAt: expect.any(String),
       rejectionReason: 'Selfie does not match',
     });
@@ -178,6 +180,7 @@ describe('readCustomer', () => {
     try {
       expect(await run(activitiesFor(partner.url), 'readCustomer', { customerId: 'ckcust_1' })).toEqual({
         status: 'manual_review',
+        submitted: true,
         customerReference: 'ref-7',
       });
     } finally {

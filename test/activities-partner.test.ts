@@ -94,11 +94,11 @@ describe('partner replies and errors (fake partner)', () => {
     expect(JSON.parse(req?.body ?? '')).toEqual({ file_category: 'id_document', filename: 'passport.jpg', content_type: 'image/jpeg' });
   });
 
-  it('malformed JSON is non-retryable PartnerReplyInvalid', async () => {
+  it('malformed JSON (a body cut short on the way) is retried: PartnerUnavailable', async () => {
     answer = (res) => json(res, 200, '{"object": "file_upload_intent", ');
     const failure = await failureOf(run(activitiesFor(fake.url), 'requestUploadIntent', intentReq('ckcust_1')));
-    expect(failure.type).toBe(PartnerReplyInvalid);
-    expect(failure.nonRetryable).toBe(true);
+    expect(failure.type).toBe(PartnerUnavailable);
+    expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('not JSON');
   });
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreparedRun } from '../activities';
 import { InvalidKycInput } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, run } from './support/activities-env';
 import { sha256File, writeSampleDocuments, type SampleDocuments } from './support/fixtures';
@@ -76,7 +77,7 @@ describe('prepareRun', () => {
   it('with checkSources false (a resumed run the partner already holds) the sources are not read', async () => {
     const raw = input({ documents: [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: join(dir, 'deleted-since.jpg') }] });
     const activities = activitiesFor(NO_PARTNER);
-    const resumed = await activityEnv().env.run(activities.prepareRun, raw, { checkSources: false });
+    const resumed: PreparedRun = await activityEnv().env.run(activities.prepareRun, raw, { checkSources: false });
     expect(resumed.documents).toEqual([]);
     expect(resumed.input.documents[0]?.filename).toBe('passport.jpg');
   });

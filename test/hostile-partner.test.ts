@@ -45,16 +45,7 @@ let client: Client;
 let h: HostileWorker;
 
 async function passThrough(req: RecordedRequest, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = {};
-  for (const name of ['authorization', 'content-type', 'accept']) {
-    const value = req.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  const upstream = await fetch(`${sandboxUrl}${req.url}`, {
-    method: req.method,
-    headers,
-    ...(req.method === 'GET' ? {} : { body: req.body }),
-  });
+  const upstream = await forward(req);
   res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(await upstream.text());
 }
 
@@ -101,6 +92,16 @@ const htmlPage = (status: number) => (res: ServerResponse) =>
 const raw = (status: number, body: string, type = 'application/json') => (res: ServerResponse) =>
   void res.writeHead(status, { 'content-type': type }).end(body);
 
+/** Sends the request on to the sandbox, as it came. */
+function forward(req: RecordedRequest): Promise<Response> {
+  const headers: Record<string, string> = {};
+  for (const name of ['authorization', 'content-type', 'accept']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return fetch(`${sandboxUrl}${req.url}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+}
+
 /** Runs `call` for customer `id` against the fake partner, as the worker would. */
 function invoke(call: Call, id: string) {
   const activities = activitiesFor(partner.url, { sourceRoots: [docsDir] });
@@ -144,10 +145,11 @@ const notAsDescribed = (call: string) => `Technest's reply to Technest ${call} i
 
 const rows: Row[] = [
   {
+    // Cut short or garbled on the way: read again on the next attempt (a fresh intent costs nothing).
     name: 'upload intent: malformed JSON with 200',
     call: 'intent',
     replies: { intent: raw(200, '{"object":"file_upload_intent","file_id":') },
-    ...replyInvalid,
+    ...unavailable,
     says: [notAsDescribed('POST /v1/customers/ckcust_row0/files'), 'the body is not JSON'],
   },
   {
@@ -189,7 +191,7 @@ const rows: Row[] = [
     name: 'upload intent: a reply over 1 MiB',
     call: 'intent',
     replies: { intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), padding: 'x'.repeat(2 * 1024 * 1024) }) },
-    ...replyInvalid,
+    ...unavailable,
     says: ['the body is not JSON'],
   },
   {
@@ -384,13 +386,6 @@ interface WorkflowRow {
 
 const workflowRows: WorkflowRow[] = [
   {
-    name: 'run: the upload intent is malformed JSON',
-    replies: { intent: raw(200, '{"object":') },
-    type: PartnerReplyInvalid,
-    says: ['the body is not JSON'],
-    partnerSaw: { intents: 0, uploads: 0, attach_count: 0, submit_count: 0 },
-  },
-  {
     name: 'run: the upload intent points at file:///etc/passwd',
     replies: { intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), upload_url: 'file:///etc/passwd' }) },
     type: PartnerReplyInvalid,
@@ -403,13 +398,6 @@ const workflowRows: WorkflowRow[] = [
     type: PartnerRequestRefused,
     says: ['/files/attach answered 400'],
     partnerSaw: { intents: 3, uploads: 3, attach_count: 0, submit_count: 0 },
-  },
-  {
-    name: 'run: submit answers an unexpected status ("frozen")',
-    replies: { submit: (res, req) => json(res, 200, { object: 'customer', id: idOf(req), status: 'frozen', kyc_submitted_at: new Date().toISOString() }) },
-    type: PartnerReplyInvalid,
-    says: ['status: Invalid option'],
-    partnerSaw: { intents: 3, uploads: 3, attach_count: 1, submit_count: 0 },
   },
 ];
 
@@ -448,6 +436,35 @@ describe('hostile input matrix — partner replies (whole runs through a real wo
     await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
     expect(await handle.result()).toMatchObject({ status: 'verified' });
     expect(pages).toBe(2);
+    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
+  });
+});
+
+describe('replies the guide does not promise, after which the run goes on', () => {
+  it.concurrent('a garbled upload-intent reply is read again; a submit answering "frozen" with no kyc_submitted_at is taken', async ({ expect }) => {
+    const reference = 'hostile-partner-surprises';
+    const customerId = await h.rail.createCustomer(reference);
+    let garbled = 0;
+    scripted.set(routeOf.intent(customerId), (res, req) => {
+      if (garbled++ === 0) return raw(200, '{"object":')(res);
+      passThrough(req, res).catch(() => res.destroy());
+    });
+    let submitted = 0;
+    scripted.set(routeOf.submit(customerId), (res, req) => {
+      submitted++;
+      // The submit really reaches the partner; only its answer is odd.
+      forward(req).then(
+        () => json(res, 200, { object: 'customer', id: idOf(req), status: 'frozen', risk: { score: 3 } }),
+        () => res.destroy(),
+      );
+    });
+    const input: KycInput = { customerId, customerReference: reference, documents: goodDocuments(samples) };
+    const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
+    await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
+    await handle.signal(customerVerified, verifiedData(customerId, reference));
+    expect(await handle.result()).toMatchObject({ status: 'verified' });
+    expect(garbled).toBeGreaterThanOrEqual(2);
+    expect(submitted).toBe(1);
     expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
   });
 });

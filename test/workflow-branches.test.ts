@@ -223,7 +223,7 @@ describe('runs that continue on this code', () => {
 
   it('resume: a customer the partner still reviews is waited on, with the escalation clock from its submission', async () => {
     const submittedAt = new Date(Date.now() - 25 * 3600_000).toISOString();
-    const w = await createStubWorker(env, { readCustomer: async () => ({ status: 'pending', submittedAt }) });
+    const w = await createStubWorker(env, { readCustomer: async () => ({ status: 'pending', submitted: true, submittedAt }) });
     await w.run(async () => {
       const customerId = newCustomerId();
       const handle = await w.start(stubInput(customerId), { resume: 'from-partner' });
@@ -237,7 +237,7 @@ describe('runs that continue on this code', () => {
 
   it('resume: a customer the partner already decided ends at once with that decision', async () => {
     const w = await createStubWorker(env, {
-      readCustomer: async () => ({ status: 'rejected', submittedAt: '2026-11-01T10:00:00Z', rejectedAt: '2026-11-02T10:00:00Z', rejectionReason: 'ID document expired' }),
+      readCustomer: async () => ({ status: 'rejected', submitted: true, decision: 'rejected', submittedAt: '2026-11-01T10:00:00Z', rejectedAt: '2026-11-02T10:00:00Z', rejectionReason: 'ID document expired' }),
     });
     await w.run(async () => {
       const customerId = newCustomerId();
@@ -249,7 +249,7 @@ describe('runs that continue on this code', () => {
   });
 
   it('resume: a customer never submitted goes through the documents again, and is submitted once', async () => {
-    const w = await createStubWorker(env, { readCustomer: async () => ({ status: 'created' }) });
+    const w = await createStubWorker(env, { readCustomer: async () => ({ status: 'created', submitted: false }) });
     await w.run(async () => {
       const customerId = newCustomerId();
       const handle = await w.start(stubInput(customerId), { resume: 'from-partner' });

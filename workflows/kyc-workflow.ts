@@ -111,18 +111,18 @@ async function resumeFromPartner(state: KycState, rawInput: unknown): Promise<vo
   if (customer.customerReference) state.partnerCustomerReference = customer.customerReference;
   const now = new Date().toISOString();
 
-  if (customer.status === 'verified' || customer.status === 'rejected') {
+  if (customer.decision) {
     state.submittedAt = customer.submittedAt;
     state.pendingSince = customer.submittedAt ?? now;
     state.files.forEach((f) => (f.uploaded = true));
     state.decide(
-      { status: customer.status, via: 'poll', at: customer.verifiedAt ?? customer.rejectedAt, rejectionReason: customer.rejectionReason },
+      { status: customer.decision, via: 'poll', at: customer.verifiedAt ?? customer.rejectedAt, rejectionReason: customer.rejectionReason },
       now,
     );
     queueEvent(state, 'kyc.submitted');
     return;
   }
-  if (customer.status === 'pending' || customer.submittedAt) {
+  if (customer.submitted) {
     // Submitted already: the review has been running since the partner took it, and the escalation clock with it.
     state.submittedAt = customer.submittedAt;
     state.files.forEach((f) => (f.uploaded = true));

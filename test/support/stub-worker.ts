@@ -47,7 +47,7 @@ export function stubActivities(overrides: StubOverrides, calls: StubCalls): KycA
       return documents.map((d) => ({ category: d.category, bytes: 3, sha256: 'abc' }));
     },
     async readCustomer(): Promise<PartnerCustomer> {
-      return { status: 'created' };
+      return { status: 'created', submitted: false };
     },
     async uploadDocument({ document }) {
       calls.uploads++;
