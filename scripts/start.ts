@@ -142,6 +142,8 @@ async function main(): Promise<number> {
       TECHNEST_API_URL: sandbox.url,
       TECHNEST_API_KEY: sandboxApiKey,
       KYC_SOURCE_ROOTS: documentsDir,
+      // The demo's reviews take seconds, so its runs poll every few seconds (production keeps the 1 min floor).
+      KYC_MIN_POLL_INTERVAL: '1s',
     }),
     dataConverter,
     overrides: { shutdownGraceTime: '5s' },

@@ -108,7 +108,7 @@ const rows: Row[] = [
   {
     name: 'customerId smuggling a path into partner URLs',
     input: (valid) => ({ ...valid, customerId: `${valid.customerId}/../../ckcust_other` }),
-    says: ['customerId: must look like ckcust_…'],
+    says: ['customerId: must be a Technest customer id'],
   },
   {
     name: 'not an object at all (null)',

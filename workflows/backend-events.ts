@@ -39,8 +39,9 @@ export async function deliverEvents(state: KycState): Promise<never> {
     const next = state.outbox[0]!;
     state.delivering = true;
     try {
-      await emitKycEvent.executeWithOptions({ ...backendEvent, summary: `event ${next.event.type}` }, [next]);
-      state.delivered.push(next.event.type);
+      const sent = await emitKycEvent.executeWithOptions({ ...backendEvent, summary: `event ${next.event.type}` }, [next]);
+      // Without KYC_EVENTS_URL nothing is sent: the event is dropped from the queue, not counted as delivered.
+      if (sent.delivered) state.delivered.push(next.event.type);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = refusalMessage(err);

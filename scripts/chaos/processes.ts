@@ -90,6 +90,8 @@ export function spawnWorker(env: WorkerProcessEnv): Promise<ProductProcess> {
       TECHNEST_API_URL: env.partnerUrl,
       TECHNEST_API_KEY: env.partnerApiKey,
       KYC_SOURCE_ROOTS: env.sourceRoot,
+      // Chaos runs review in seconds: below the production floor of 1 min between polls.
+      KYC_MIN_POLL_INTERVAL: '500ms',
       KYC_WORKFLOW_BUNDLE: env.workflowBundlePath,
       ...(env.eventsUrl ? { KYC_EVENTS_URL: env.eventsUrl } : {}),
     },
