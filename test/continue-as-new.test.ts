@@ -22,7 +22,8 @@ beforeAll(async () => {
       extraArgs: ['--log-level', 'error', '--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'],
     },
   });
-  h = await startKycHarness(env.nativeConnection);
+  // The backend refuses the submitted event: the refusal must survive the hand-over like everything else.
+  h = await startKycHarness(env.nativeConnection, {}, { eventSink: { answer: (type) => (type === 'kyc.submitted' ? 422 : 204) } });
 });
 afterAll(async () => {
   await h?.close();
@@ -34,6 +35,8 @@ describe('continue-as-new while waiting for the review', () => {
     const reference = `can-${Date.now()}`;
     const { customerId, handle } = await startKyc(env.client, h, reference);
     const firstRunId = (await handle.describe()).runId;
+    // A hand-sent signal without a payload, before the hand-over: refused, recorded, carried.
+    await env.client.workflow.getHandle(handle.workflowId).signal('customerVerified');
 
     // The next run starts straight in pending_review; wait for it to be a different run.
     const deadline = Date.now() + 30_000;
@@ -48,6 +51,15 @@ describe('continue-as-new while waiting for the review', () => {
     expect(carried.files.every((f) => f.uploaded && f.fileId && f.sha256)).toBe(true);
     expect(carried.submittedAt).toBeDefined();
     expect(carried.pendingSince).toBeDefined();
+    expect(carried.refusedSignals).toEqual([expect.objectContaining({ signal: 'customerVerified', problem: expect.stringMatching(/no payload/) })]);
+    // The refusal may have come back before the hand-over, or to the new run that sent the carried event again.
+    const refusedBy = Date.now() + 20_000;
+    let events = carried.events;
+    while (events.refused.length === 0 && Date.now() < refusedBy) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = (await latest.query(statusQuery)).events;
+    }
+    expect(events.refused).toEqual([expect.objectContaining({ type: 'kyc.submitted', error: expect.stringContaining('422') })]);
 
     const firstHistory = await env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
     expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
@@ -59,5 +71,6 @@ describe('continue-as-new while waiting for the review', () => {
     const partner = await h.rail.inspect(customerId);
     expect(partner.intents).toHaveLength(h.documents.length);
     expect(partner.submit_count).toBe(1);
+    expect(h.sink.for(customerId).map((e) => e.body.type)).toEqual(['kyc.verified']);
   });
 });

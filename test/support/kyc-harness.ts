@@ -13,7 +13,7 @@ import { createKycWorker } from '../../worker/create-worker';
 import type { KycInput } from '../../workflows/input';
 import { statusQuery, type KycStage, type KycStatus } from '../../workflows/messages';
 import { kycWorkflow } from '../../workflows';
-import { startEventSink } from './event-sink';
+import { startEventSink, type EventSinkOptions } from './event-sink';
 import { writeSampleDocuments } from './fixtures';
 import { Rail } from './rail';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
@@ -36,6 +36,8 @@ export interface KycHarnessOptions {
    * workflows itself, so that its failure converter is bundled in too; without, it uses the shared prebuilt bundle.
    */
   dataConverter?: DataConverter;
+  /** How the stand-in backend answers events (default: takes them all). */
+  eventSink?: EventSinkOptions;
 }
 
 export async function startKycHarness(
@@ -45,7 +47,7 @@ export async function startKycHarness(
 ): Promise<KycHarness> {
   // No automatic review: each test decides when and how the partner answers.
   const sandbox = await startSandbox({ review: { outcome: 'never' }, ...sandboxOptions });
-  const sink = await startEventSink();
+  const sink = await startEventSink(options.eventSink);
   const docsDir = mkdtempSync(join(tmpdir(), 'kyc-docs-'));
   const samples = await writeSampleDocuments(docsDir);
   const taskQueue = uniqueTaskQueue('kyc');
