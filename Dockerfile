@@ -16,7 +16,7 @@ FROM deps AS bundle
 COPY tsconfig.json ./
 COPY workflows ./workflows
 COPY activities ./activities
-COPY worker ./worker
+COPY common ./common
 COPY scripts/build-workflow-bundle.ts ./scripts/
 RUN node node_modules/tsx/dist/cli.mjs scripts/build-workflow-bundle.ts dist/workflow-bundle.js
 
@@ -36,7 +36,11 @@ COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY workflows ./workflows
 COPY activities ./activities
+COPY common ./common
 COPY worker ./worker
+COPY webhook-receiver ./webhook-receiver
+COPY codec-server ./codec-server
+COPY cli ./cli
 COPY client ./client
 COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 # The image's files stay root-owned and read-only to the process; it runs as the unprivileged `node` user.

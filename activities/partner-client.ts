@@ -2,6 +2,7 @@
 // non-2xx mapped in one place (http-failures.ts). The key is only ever put in the Authorization header.
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
+import { readCappedText } from '../common/capped-body';
 import { PartnerReplyInvalid, PartnerUnavailable } from '../workflows/failures';
 import { activityLog, callSignal, cancellationSignal } from './activity-context';
 import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer, isRetryableStatus, type HttpAnswer } from './http-failures';
@@ -89,7 +90,7 @@ export class PartnerClient {
         signal,
       });
       const limit = response.ok ? REPLY_LIMIT : ERROR_BODY_LIMIT;
-      const bodyText = await readText(response, limit);
+      const bodyText = response.body ? await readCappedText(response.body, limit) : '';
       activityLog.debug('technest call', { method: call.method, path: `/${call.path}`, status: response.status });
       return { status: response.status, retryAfter: response.headers.get('retry-after'), bodyText };
     } catch (error) {
@@ -141,21 +142,3 @@ function enc(id: string): string {
   return encodeURIComponent(id);
 }
 
-/** Reads at most `limit` bytes of the body as text, then stops the download. */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.length;
-    if (total >= limit) {
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}

@@ -5,8 +5,9 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { readCappedText } from '../common/capped-body';
 import { UploadUrlExpired } from '../workflows/failures';
-import { activityLog, cancellationSignal, heartbeat } from './activity-context';
+import { activityLog, cancellationSignal, heartbeat, progressHeartbeat } from './activity-context';
 import { ByteMeter } from './byte-meter';
 import { describeErrorBody, ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer } from './http-failures';
 import { safeUrl } from './redact';
@@ -16,8 +17,6 @@ import type { UploadedDocument, UploadIntent } from './types';
 
 /** An intent this close to expiry would likely expire mid-PUT: ask for a fresh one instead. */
 export const EXPIRY_SAFETY_MARGIN_MS = 5_000;
-/** Heartbeats while sending are progress reports; more than one a second is noise. */
-const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export interface UploadOptions {
   policy: SourcePolicy;
@@ -56,17 +55,11 @@ export async function sendDocument(ready: ReadySource, intent: UploadIntent, opt
   }
   const signal = cancellationSignal();
   activityLog.info('uploading KYC document', { fileId: intent.fileId, source: source.label, target, bytes: size });
-  let lastBeat = 0;
   const meter = new ByteMeter({
     exactBytes: size,
     onLengthMismatch: (actual) => sourceChanged(ready.source, size, actual),
-    onProgress: (bytesSent) => {
-      const now = Date.now();
-      if (now - lastBeat >= HEARTBEAT_INTERVAL_MS) {
-        lastBeat = now;
-        heartbeat({ bytesSent });
-      }
-    },
+    // Heartbeats while sending are progress reports; more than one a second is noise.
+    onProgress: progressHeartbeat('bytesSent'),
   });
 
   const request = put(intent, size, options.idleTimeoutMs, signal);
@@ -136,7 +129,8 @@ function failureWhileSending(
 }
 
 async function failureForUpload(target: string, fileId: string, response: IncomingMessage): Promise<ApplicationFailure> {
-  const bodyText = await readCapped(response, ERROR_BODY_LIMIT);
+  const bodyText = await readCappedText(response, ERROR_BODY_LIMIT, { keepPartialOnError: true });
+  response.destroy();
   const status = response.statusCode ?? 0;
   if (status === 403) {
     // The guide: "a 403 there typically means the URL expired; request a fresh one".
@@ -152,18 +146,3 @@ async function failureForUpload(target: string, fileId: string, response: Incomi
   return failureForAnswer(`PUT ${target}`, { status, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, bodyText });
 }
 
-async function readCapped(response: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      total += chunk.length;
-      if (total >= limit) break;
-    }
-  } catch {
-    // A body cut short still explains what we got of it.
-  }
-  response.destroy();
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}

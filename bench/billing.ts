@@ -10,7 +10,7 @@ import { Rail } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
 import { ensureSearchAttributes } from '../scripts/dev-server';
 import { findTestServer, sdkExecutable } from '../scripts/toolchain';
-import { countBillableActions, type ActionCount } from '../test/support/billing';
+import { countBillableActions, type ActionCount } from '../scripts/billable-actions';
 import { parseWorkerConfig } from '../worker/config';
 import { createKycWorker } from '../worker/create-worker';
 import { kycWorkflow } from '../workflows';

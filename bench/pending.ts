@@ -3,7 +3,7 @@
 // their signal and N raw signals. Figure 5: one at a time, webhook received → run closed, against a raw signal
 // to a waiting floor run.
 import { kycStartOptions } from '../client/start-options';
-import { signWebhook } from '../client/webhooks/signature';
+import { signWebhook } from '../common/webhook-signature';
 import { kycWorkflow } from '../workflows';
 import { floorDecided, floorWorkflow } from './floor-workflow';
 import type { WorkerChild } from './protocol';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../client/webhooks/receiver';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../webhook-receiver/receiver';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { Rail } from '../sandbox/control-client';
 import { startDevServer, type DevServer } from '../scripts/dev-server';

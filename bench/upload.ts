@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { makeLargePdf } from '../test/support/fixtures';
+import { makeLargePdf } from '../scripts/sample-documents';
 import type { PutResult } from './protocol';
 import type { Stack } from './stack';
 import { median, mib, ratio } from './util';

@@ -12,9 +12,10 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { temporalTarget } from '../worker/connection';
-import { dataConverterFromEnv } from '../worker/data-converter';
-import { PayloadKeysError } from '../worker/payload-codec';
+import { temporalTarget } from '../common/connection';
+import { dataConverterFromEnv } from '../common/data-converter';
+import { PayloadKeysError } from '../common/payload-codec';
+import { defaultTaskQueue } from '../common/task-queue';
 import type { kycWorkflow } from '../workflows';
 import { customerIdProblem, isCustomerId } from '../workflows/customer-id';
 import { parseKycInput, type KycInput } from '../workflows/input';
@@ -28,7 +29,7 @@ import {
 } from '../workflows/messages';
 import { retryCustomerReference } from '../workflows/rejection';
 import { CustomerReference, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
-import { defaultTaskQueue, kycStartOptions } from './start-options';
+import { kycStartOptions } from './start-options';
 import { kycListQuery, listLimit, type KycListFilter } from './visibility';
 
 export { InvalidListFilterError, isListableStage, listableStages, type ListableStage } from './visibility';

@@ -2,12 +2,11 @@
 // the start, where an upsert from the workflow would be a billable action), and its Web UI summary.
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { defaultTaskQueue } from '../common/task-queue';
 import type { kycWorkflow } from '../workflows';
 import type { KycInput } from '../workflows/input';
 import { kycWorkflowId } from '../workflows/messages';
 import { CustomerReference, KycStatus } from '../workflows/search-attributes';
-
-export const defaultTaskQueue = 'kyc';
 
 export function kycStartOptions(input: KycInput, taskQueue = defaultTaskQueue): WorkflowStartOptions<typeof kycWorkflow> {
   const categories = input.documents?.map((d) => d.category).join(', ');

@@ -4,14 +4,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../worker/data-converter';
+import { failureConverterPath } from '../common/data-converter';
 
 export const defaultBundlePath = join(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 export async function buildWorkflowBundle(outputPath = defaultBundlePath): Promise<{ path: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(__dirname, '..', 'workflows'),
-    // Failures raised by workflow code are encoded (encrypted) like the worker's own: see worker/data-converter.ts.
+    // Failures raised by workflow code are encoded (encrypted) like the worker's own: see common/data-converter.ts.
     failureConverterPath,
     // The bundle is built once and shipped: webpack's own chatter is not the build's output.
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },

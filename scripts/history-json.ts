@@ -1,45 +1,37 @@
 // Workflow histories as the JSON files other Temporal tools write (`temporal workflow show --output json`), for
-// scripts/record-histories.ts and test/replay.test.ts. The SDK's historyToJSON/historyFromJSON come first; when the
-// install holds two copies of protobufjs (here @temporalio/common's and @temporalio/proto's, both 8.8.1, not
-// deduplicated because grpc pins 7.x at the top), they fail with "type must be a Type", and the protojson of
-// @temporalio/proto's own protobufjs — the copy its types were built with — does the same conversion.
+// scripts/record-histories.ts and test/replay.test.ts. Public APIs only: `@temporalio/proto`'s root (already patched
+// to match its generated types) and the protojson of the protobufjs copy that root was built with. The SDK's own
+// historyToJSON/historyFromJSON are not exported publicly, and internal modules break on upgrades.
 import { createRequire } from 'node:module';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import type { temporal } from '@temporalio/proto';
+
+type History = temporal.api.history.v1.IHistory;
 
 interface ProtoJson {
   toJson(type: unknown, message: unknown): unknown;
   fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): unknown;
 }
 
-function protoJson() {
-  // The CommonJS module itself (not an ESM namespace view of it, which the root patch cannot walk under vitest).
-  const proto = createRequire(__filename)('@temporalio/proto') as typeof import('@temporalio/proto');
+let loaded: ReturnType<typeof load> | undefined;
+
+function load() {
+  // The CommonJS module itself (not an ESM namespace view of it, which protobufjs cannot walk under vitest).
+  const proto = createRequire(__filename)('@temporalio/proto') as typeof import('@temporalio/proto') & {
+    lookupType(name: string): unknown;
+  };
   const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as ProtoJson;
-  const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown };
-  return { proto, protojson, historyType: root.lookupType('temporal.api.history.v1.History') };
+  return { proto, protojson, historyType: proto.lookupType('temporal.api.history.v1.History') };
 }
 
-const isDuplicateProtobuf = (err: unknown) => err instanceof TypeError && /must be a Type/.test(err.message);
+const protoJson = () => (loaded ??= load());
 
 export function historyToJson(history: History): string {
-  try {
-    return historyToJSON(history);
-  } catch (err) {
-    if (!isDuplicateProtobuf(err)) throw err;
-    const { proto, protojson, historyType } = protoJson();
-    return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
-  }
+  const { proto, protojson, historyType } = protoJson();
+  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
 }
 
+/** Unknown fields (a history written by a newer server) are skipped, as the SDK's own reader does. */
 export function historyFromJson(json: string): History {
-  const parsed: unknown = JSON.parse(json);
-  try {
-    return historyFromJSON(parsed);
-  } catch (err) {
-    if (!isDuplicateProtobuf(err)) throw err;
-    const { protojson, historyType } = protoJson();
-    return protojson.fromJson(historyType, parsed, { ignoreUnknownFields: true }) as History;
-  }
+  const { protojson, historyType } = protoJson();
+  return protojson.fromJson(historyType, JSON.parse(json), { ignoreUnknownFields: true }) as History;
 }

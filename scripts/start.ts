@@ -9,14 +9,16 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { KycClient } from '../client/kyc-client';
-import { startWebhookReceiver } from '../client/webhooks/receiver';
+import { startCodecServer } from '../codec-server/server';
+import { kycDataConverter } from '../common/data-converter';
+import { port as anyPort } from '../common/env';
+import { AesGcmPayloadCodec, parsePayloadKeys } from '../common/payload-codec';
+import { defaultTaskQueue } from '../common/task-queue';
 import { Rail, sandboxApiKey } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
-import { startCodecServer } from '../worker/codec-server';
+import { startWebhookReceiver } from '../webhook-receiver/receiver';
 import { parseWorkerConfig } from '../worker/config';
 import { createKycWorker } from '../worker/create-worker';
-import { kycDataConverter } from '../worker/data-converter';
-import { AesGcmPayloadCodec, parsePayloadKeys } from '../worker/payload-codec';
 import { trackInFlight } from './demo/in-flight';
 import { demoPaths, type PathOutcome } from './demo/onboardings';
 import { Progress } from './demo/progress';
@@ -24,7 +26,8 @@ import { startDevServer } from './dev-server';
 import { writeSampleDocuments } from './sample-documents';
 import { projectRoot } from './toolchain';
 
-const port = z.coerce.number().int().min(1).max(65535);
+// Ports the demo must own: fixed numbers, never 0 (any), since it prints where everything listens.
+const port = anyPort.min(1, 'must be a port number');
 const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -33,7 +36,7 @@ const envSchema = z.object({
   KYC_CODEC_PORT: port.default(8234),
   /** Unset → the fixed demo key below. */
   KYC_PAYLOAD_KEYS: z.string().optional(),
-  KYC_TASK_QUEUE: z.string().min(1).default('kyc'),
+  KYC_TASK_QUEUE: z.string().min(1).default(defaultTaskQueue),
   /** The dev server's SQLite file; defaults to .data/temporal.sqlite. */
   TEMPORAL_DB_FILE: z.string().min(1).optional(),
 });

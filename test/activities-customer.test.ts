@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../sandbox/server';
 import { CustomerStillPending, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, json, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 
 let sandbox: Sandbox;
 let rail: Rail;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { PartnerReplyInvalid, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, json, logText, run, startFakeServer, TEST_API_KEY, unusedUrl } from './support/activities-env';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 
 let sandbox: Sandbox;
 let rail: Rail;

@@ -10,7 +10,7 @@ import type { ContentType, DocumentCategory } from '../workflows/documents';
 import { InvalidKycInput, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 
 let sandbox: Sandbox;
 let rail: Rail;

@@ -11,7 +11,7 @@ import type { KycDocument } from '../workflows/documents';
 import { DocumentSourceFailed, InvalidKycInput, SourceChanged, SourceUnavailable } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 
 let sandbox: Sandbox;
 let rail: Rail;

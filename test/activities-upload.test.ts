@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { CancelledFailure } from '@temporalio/common';
@@ -13,8 +13,9 @@ import type { UploadIntent } from '../activities';
 import type { ContentType, DocumentCategory } from '../workflows/documents';
 import { InvalidKycInput, PartnerRequestRefused, PartnerUnavailable, UploadUrlExpired } from '../workflows/failures';
 import { activitiesFor, activityEnv, failureOf, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
+import { listenOnFreePort } from './support/ports';
 import { makeLargePdf, sha256File, writeSampleDocuments, type SampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 
 const MiB = 1024 * 1024;
 let sandbox: Sandbox;
@@ -239,8 +240,7 @@ describe('putDocument (guide step 2)', () => {
       connectionClosed = new Promise((resolve) => socket.once('close', () => resolve()));
       activity.env.cancel();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const port = await listenOnFreePort(server);
     try {
       const intent: UploadIntent = {
         fileId: 'file_slow',

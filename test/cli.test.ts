@@ -1,16 +1,16 @@
 // The `kyc` CLI as an operator runs it: a child process against the dev server, a real KYC worker and the
 // partner sandbox. Each spawn costs about a second of tsx start-up, so assertions are grouped per spawn.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { KycClient } from '../client/kyc-client';
-import { verifyWebhookSignature } from '../client/webhooks/signature';
+import { verifyWebhookSignature } from '../common/webhook-signature';
 import { customerIdProblem } from '../workflows/customer-id';
 import { customerVerified, kycWorkflowId, searchableStages } from '../workflows/messages';
 import { pollUntil, runKyc } from './support/cli-run';
 import { startKycHarness, type KycHarness } from './support/kyc-harness';
 import { verifiedData } from './support/decisions';
+import { listenOnFreePort } from './support/ports';
 import { devServerAddress } from './support/temporal';
 
 let nativeConnection: NativeConnection;
@@ -198,8 +198,7 @@ describe('kyc CLI', () => {
         res.end(JSON.stringify(valid ? { delivered: true } : { error: 'bad signature' }));
       });
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const url = `http://127.0.0.1:${await listenOnFreePort(receiver)}`;
     // A run to look the reference up from, when --reference is left out.
     const lookedUpReference = `cli-hook-${Date.now().toString(36)}`;
     const lookedUp = await h.rail.createCustomer(lookedUpReference);

@@ -1,27 +1,19 @@
 // A long wait continues as new when Temporal suggests it, carrying what the run knows: no document is
 // uploaded again, nothing is submitted twice, and the decision still reaches the (new) run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { requireTemporalCli } from '../scripts/toolchain';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customerVerified, statusQuery } from '../workflows/messages';
-import { kycSearchAttributes } from '../workflows/search-attributes';
 import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
 import { kycWorkflow } from '../workflows';
 import { verifiedData } from './support/decisions';
+import { createDevServerSuggestingContinueAsNew } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let h: KycHarness;
 
 beforeAll(async () => {
   // A server that suggests continue-as-new after 30 history events, so the suggestion arrives while waiting.
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: requireTemporalCli().path },
-      searchAttributes: kycSearchAttributes,
-      ip: '127.0.0.1',
-      extraArgs: ['--log-level', 'error', '--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'],
-    },
-  });
+  env = await createDevServerSuggestingContinueAsNew(30);
   // The backend refuses the submitted event: the refusal must survive the hand-over like everything else.
   h = await startKycHarness(env.nativeConnection, {}, { eventSink: { answer: (type) => (type === 'kyc.submitted' ? 422 : 204) } });
 });

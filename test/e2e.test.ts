@@ -12,7 +12,7 @@ import { kycWorkflow } from '../workflows';
 import type { KycInput } from '../workflows/input';
 import { startEventSink } from './support/event-sink';
 import { writeSampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 import { devServerAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 import { waitForStage } from './support/kyc-harness';

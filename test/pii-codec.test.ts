@@ -1,10 +1,11 @@
-// Payload encryption (worker/payload-codec.ts) and the Web UI's codec server (worker/codec-server.ts) over real HTTP.
+// Payload encryption (common/payload-codec.ts) and the Web UI's codec server (codec-server/) over real HTTP.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { parseCodecServerConfig, startCodecServer, type CodecServer } from '../worker/codec-server';
-import { dataConverterFromEnv, payloadEncryptionWarning } from '../worker/data-converter';
-import { AesGcmPayloadCodec, parsePayloadKeys, PayloadKeysError } from '../worker/payload-codec';
+import { parseCodecServerConfig } from '../codec-server/config';
+import { startCodecServer, type CodecServer } from '../codec-server/server';
+import { dataConverterFromEnv, payloadEncryptionWarning } from '../common/data-converter';
+import { AesGcmPayloadCodec, parsePayloadKeys, PayloadKeysError } from '../common/payload-codec';
 import { request } from './support/webhooks';
 
 const keyA = randomBytes(32).toString('base64');

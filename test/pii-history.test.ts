@@ -9,7 +9,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { kycStartOptions } from '../client/start-options';
-import { dataConverterFromEnv } from '../worker/data-converter';
+import { dataConverterFromEnv } from '../common/data-converter';
 import { kycWorkflow } from '../workflows';
 import { customerRejected } from '../workflows/messages';
 import { CustomerReference } from '../workflows/search-attributes';

@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { kycStartOptions } from '../client/start-options';
 import { kycWorkflow } from '../workflows';
 import { devServerAddress, uniqueTaskQueue } from './support/temporal';
-import { freePorts, jsonLines, parsePrometheus, tryFetch } from './support/production';
+import { jsonLines, parsePrometheus, tryFetch } from './support/production';
+import { freePorts } from './support/ports';
 import { postWebhook, request, spawnReceiver, verifiedEvent, type ReceiverProcess } from './support/webhooks';
 
 const secret = 'whsec_production_test';

@@ -13,7 +13,7 @@ import { customerVerified } from '../workflows/messages';
 import { makeLargePdf } from './support/fixtures';
 import { waitForStage } from './support/kyc-harness';
 import { eventually, jsonLines } from './support/production';
-import { Rail } from './support/rail';
+import { Rail } from '../sandbox/control-client';
 import { devServerAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
 import { verifiedData } from './support/decisions';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';

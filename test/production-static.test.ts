@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseWebhookConfig } from '../client/webhooks/config';
+import { parseWebhookConfig } from '../webhook-receiver/config';
 import { projectRoot } from '../scripts/toolchain';
-import { ConfigError } from '../worker/config';
-import { temporalTarget } from '../worker/connection';
+import { ConfigError } from '../common/env';
+import { temporalTarget } from '../common/connection';
 import { parseOpsConfig, workerTuning } from '../worker/ops-config';
 
 const read = (file: string) => readFileSync(join(projectRoot, file), 'utf8');
@@ -62,7 +62,7 @@ describe('docker-compose.temporal.yml', () => {
       expect(service.depends_on?.temporal?.condition, name).toBe('service_healthy');
     }
     expect(services['kyc-worker']!.depends_on?.['temporal-search-attributes']?.condition).toBe('service_completed_successfully');
-    expect(services['kyc-webhooks']!.command?.join(' ')).toContain('client/webhooks/main.ts');
+    expect(services['kyc-webhooks']!.command?.join(' ')).toContain('webhook-receiver/main.ts');
     for (const name of ['postgresql', 'temporal']) expect(services[name]!.healthcheck, name).toBeDefined();
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['temporal-postgres', 'kyc-documents']));
   });
@@ -117,6 +117,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/KYC_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
     expect(dockerfile).toMatch(/COPY --from=bundle \/app\/dist\/workflow-bundle\.js/);
     expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "worker\/main\.ts"\]/m);
+  });
+
+  it('copies every folder the processes run from into the image', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    for (const folder of ['workflows', 'activities', 'common', 'worker', 'webhook-receiver', 'codec-server', 'cli', 'client', 'bin']) {
+      expect(runtime, folder).toMatch(new RegExp(`^COPY ${folder} \\./${folder}$`, 'm'));
+    }
   });
 
   it('holds no secret and keeps the build context clean', () => {

@@ -9,14 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { kycStartOptions } from '../client/start-options';
 import { historyFacts } from '../scripts/chaos/invariants';
-import { freePort, spawnWorker, type ProductProcess } from '../scripts/chaos/processes';
+import { spawnWorker, type ProductProcess } from '../scripts/chaos/processes';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { kycWorkflow } from '../workflows';
 import type { KycInput } from '../workflows/input';
 import { statusQuery, type KycStage } from '../workflows/messages';
 import { writeSampleDocuments } from './support/fixtures';
-import { Rail } from './support/rail';
+import { freePorts } from './support/ports';
+import { Rail } from '../sandbox/control-client';
 import { workflowBundle } from './support/temporal';
 
 const timing = { firstPollAfter: '1s', maxPollInterval: '2s', escalateAfter: '1h' };
@@ -34,10 +35,8 @@ let documents: KycInput['documents'];
 const taskQueue = `kyc-restart-${process.pid}`;
 
 beforeAll(async () => {
-  const port = await freePort();
-  let uiPort = await freePort();
-  while (uiPort === port) uiPort = await freePort();
-  ports = { port, uiPort };
+  const [port, uiPort] = await freePorts(2);
+  ports = { port: port!, uiPort: uiPort! };
   server = await startDevServer({ ...ports, dbFile, logFile });
   sandbox = await startSandbox({ review: { outcome: 'never' } });
   rail = new Rail(sandbox.url);

@@ -1,9 +1,8 @@
 // `npm run sandbox` as a real process: env validation, the printed URL, the review env, port clash, shutdown.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { takenPort } from './support/ports';
 import { waitUntil } from './support/sandbox-harness';
 
 const root = join(__dirname, '..');
@@ -44,15 +43,14 @@ describe('sandbox/main.ts', () => {
   });
 
   it('says clearly when the port is taken', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const blocker = await takenPort();
     try {
-      const { port } = blocker.address() as AddressInfo;
+      const { port } = blocker;
       const run = launch({ SANDBOX_PORT: String(port) });
       expect(await run.exited).toBe(1);
       expect(run.output().stderr).toMatch(new RegExp(`port ${port} .*already in use`));
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.close();
     }
   });
 

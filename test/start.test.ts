@@ -1,19 +1,11 @@
 // `npm start -- --once`: the whole product on embedded defaults runs every sample path and exits 0.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../scripts/toolchain';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { freePorts, takenPort } from './support/ports';
 
 function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -38,7 +30,8 @@ function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ cod
 
 describe('npm start -- --once', () => {
   it('runs every sample path to its promised end and exits 0', async () => {
-    const ports = { TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), SANDBOX_PORT: await freePort(), WEBHOOK_PORT: await freePort(), KYC_CODEC_PORT: await freePort() };
+    const [temporal, ui, sandbox, webhook, codec] = await freePorts(5);
+    const ports = { TEMPORAL_PORT: temporal, TEMPORAL_UI_PORT: ui, SANDBOX_PORT: sandbox, WEBHOOK_PORT: webhook, KYC_CODEC_PORT: codec };
     const { code, output } = await runStart(
       {
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
@@ -66,14 +59,14 @@ describe('npm start -- --once', () => {
   }, 180_000);
 
   it('says clearly which port is taken', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const taken = (blocker.address() as { port: number }).port;
+    const blocker = await takenPort();
+    const taken = blocker.port;
     try {
+      const [temporalPort, uiPort] = await freePorts(2);
       const { code, output } = await runStart(
         {
-          TEMPORAL_PORT: String(await freePort()),
-          TEMPORAL_UI_PORT: String(await freePort()),
+          TEMPORAL_PORT: String(temporalPort),
+          TEMPORAL_UI_PORT: String(uiPort),
           SANDBOX_PORT: String(taken),
           TEMPORAL_DB_FILE: join(mkdtempSync(join(tmpdir(), 'kyc-start-')), 'temporal.sqlite'),
         },
@@ -83,7 +76,7 @@ describe('npm start -- --once', () => {
       expect(output).toContain(`port ${taken} is already in use`);
       expect(output).toContain('SANDBOX_PORT');
     } finally {
-      blocker.close();
+      await blocker.close();
     }
   }, 120_000);
 });

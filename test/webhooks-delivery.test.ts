@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../client/webhooks/receiver';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../webhook-receiver/receiver';
 import { kycStartOptions } from '../client/start-options';
 import { statusQuery } from '../workflows/messages';
 import { kycWorkflow } from '../workflows';

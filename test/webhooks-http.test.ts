@@ -1,11 +1,11 @@
 // Every HTTP answer of the webhook receiver (contract §4) that does not need a KYC run: bad input never earns a
 // 5xx, bad signatures a 401, and so on. Real HTTP against a receiver whose client talks to the real dev server.
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../client/webhooks/receiver';
-import { signWebhook } from '../client/webhooks/signature';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../webhook-receiver/receiver';
+import { signWebhook } from '../common/webhook-signature';
+import { freePort } from './support/ports';
 import { devServerAddress } from './support/temporal';
 import { nowSeconds, postWebhook, rejectedEvent, request, verifiedEvent } from './support/webhooks';
 
@@ -171,7 +171,7 @@ describe('secret rotation', () => {
 
 describe('Temporal unreachable', () => {
   it('503 with Retry-After: our fault, the partner should retry', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const down = Connection.lazy({ address: `127.0.0.1:${port}` });
     const lonely = await startWebhookReceiver({ client: new Client({ connection: down }), secrets: [newSecret], port: 0, temporalTimeoutMs: 1000 });
     try {
@@ -202,12 +202,3 @@ describe('logging', () => {
     }
   });
 });
-
-/** A port nothing listens on: bound once to find it, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

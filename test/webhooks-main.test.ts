@@ -1,11 +1,11 @@
 // `npm run webhooks` as a process: it refuses to start without its secret, names a taken port, listens, answers,
 // and stops cleanly on SIGTERM.
-import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { takenPort } from './support/ports';
 import { devServerAddress } from './support/temporal';
 import { postWebhook, request, spawnReceiver, verifiedEvent, within } from './support/webhooks';
 
-describe('client/webhooks/main.ts', () => {
+describe('webhook-receiver/main.ts', () => {
   it('refuses to start without WEBHOOK_SECRET, naming it (exit 1)', async () => {
     const receiver = await spawnReceiver({ TEMPORAL_ADDRESS: devServerAddress(), WEBHOOK_PORT: '0' });
     expect(receiver.url).toBeUndefined();
@@ -14,9 +14,8 @@ describe('client/webhooks/main.ts', () => {
   });
 
   it('names WEBHOOK_PORT when the port is taken (exit 1)', async () => {
-    const blocker: Server = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const { port } = blocker.address() as { port: number };
+    const blocker = await takenPort();
+    const { port } = blocker;
     try {
       const receiver = await spawnReceiver({
         TEMPORAL_ADDRESS: devServerAddress(),
@@ -27,7 +26,7 @@ describe('client/webhooks/main.ts', () => {
       expect(await within(receiver.exited, 10_000, 'exit')).toBe(1);
       expect(receiver.output()).toContain(`WEBHOOK_PORT ${port} is already in use`);
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.close();
     }
   });
 

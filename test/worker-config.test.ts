@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../scripts/toolchain';
-import { ConfigError, parseWorkerConfig, sourcePolicyWarnings } from '../worker/config';
-import { temporalTarget } from '../worker/connection';
+import { ConfigError } from '../common/env';
+import { parseWorkerConfig, sourcePolicyWarnings } from '../worker/config';
+import { temporalTarget } from '../common/connection';
 
 const minimal = { TECHNEST_API_URL: 'http://127.0.0.1:4010', TECHNEST_API_KEY: 'sk_live_x' };
 

@@ -1,11 +1,14 @@
 // kycWorkflow's branches one at a time, on the time-skipping server with stub activities (test/support/
-// stub-worker.ts): hand-sent and malformed signals, our backend down or refusing, polls refused, a bad timing
-// input, a rejection whose reason comes late, a 0.1 run continuing onto this code, and `kyc resume`.
+// stub-worker.ts): hand-sent and malformed signals, our backend down or refusing, expired upload URLs, polls
+// refused (for good, or once and then recovering), a bad timing input, a rejection whose reason comes late, a 0.1
+// run continuing onto this code, and `kyc resume`. Continue-as-new: workflow-branches-continue-as-new.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { KycDocument } from '../workflows/documents';
+import { PartnerRequestRefused, UploadUrlExpired } from '../workflows/failures';
 import { customerDecision, customerRejected, customerVerified, statusQuery, type KycStatus } from '../workflows/messages';
 import { KycEscalated, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
 import { rejectedData, verifiedData } from './support/decisions';
@@ -144,6 +147,82 @@ describe('our backend', () => {
   });
 });
 
+describe('expired upload URLs', () => {
+  /** An uploadDocument whose URL has expired for the first `expiries` calls of a category, each call a fresh intent. */
+  function expiringUploads(expiries: Partial<Record<KycDocument['category'], number>>) {
+    const intents: Array<{ category: string; fileId: string; answer: 'expired' | 'uploaded' }> = [];
+    const uploadDocument = async ({ document }: { document: KycDocument }) => {
+      const n = intents.filter((i) => i.category === document.category).length + 1;
+      const fileId = `file_${document.category}_${n}`;
+      if (n <= (expiries[document.category] ?? 0)) {
+        intents.push({ category: document.category, fileId, answer: 'expired' });
+        throw ApplicationFailure.create({
+          type: UploadUrlExpired,
+          nonRetryable: true,
+          message: `PUT https://uploads.example/${fileId} answered 403 for ${fileId}; request a fresh upload intent`,
+        });
+      }
+      intents.push({ category: document.category, fileId, answer: 'uploaded' });
+      return { fileId, bytes: 3, sha256: 'abc' };
+    };
+    return { intents, uploadDocument };
+  }
+
+  const twoDocuments = (customerId: string) => ({
+    ...stubInput(customerId),
+    documents: [
+      { category: 'id_document' as const, filename: 'passport.jpg', contentType: 'image/jpeg' as const, source: '/nowhere/passport.jpg' },
+      { category: 'proof_of_address' as const, filename: 'bill.pdf', contentType: 'application/pdf' as const, source: '/nowhere/bill.pdf' },
+    ],
+  });
+
+  it('an expired URL is answered with a fresh intent, counted per file, and the run goes on to the review', async () => {
+    const uploads = expiringUploads({ id_document: 2 });
+    const w = await createStubWorker(env, { uploadDocument: uploads.uploadDocument });
+    await w.run(async () => {
+      const customerId = newCustomerId();
+      const handle = await w.start(twoDocuments(customerId));
+      const status = await until(handle, (s) => s.stage === 'pending_review', 'pending_review after the refreshes');
+      expect(uploads.intents.filter((i) => i.category === 'id_document')).toEqual([
+        { category: 'id_document', fileId: 'file_id_document_1', answer: 'expired' },
+        { category: 'id_document', fileId: 'file_id_document_2', answer: 'expired' },
+        { category: 'id_document', fileId: 'file_id_document_3', answer: 'uploaded' },
+      ]);
+      expect(status.files).toEqual([
+        expect.objectContaining({ category: 'id_document', fileId: 'file_id_document_3', uploaded: true, urlRefreshes: 2 }),
+        expect.objectContaining({ category: 'proof_of_address', fileId: 'file_proof_of_address_1', uploaded: true, urlRefreshes: 0 }),
+      ]);
+      expect(w.calls.submits).toBe(1);
+      await handle.signal(customerVerified, verifiedData(customerId, `ref-${customerId}`));
+      expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
+    });
+  });
+
+  it('a URL still expiring after maxUrlRefreshes fresh intents fails the run with the upload failure, unsubmitted', async () => {
+    const uploads = expiringUploads({ id_document: 100 });
+    const w = await createStubWorker(env, { uploadDocument: uploads.uploadDocument, settings: { maxUrlRefreshes: 2 } });
+    await w.run(async () => {
+      const customerId = newCustomerId();
+      const handle = await w.start(stubInput(customerId));
+      const failure = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const cause = (failure as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ActivityFailure);
+      const root = cause?.cause as ApplicationFailure;
+      expect(root).toBeInstanceOf(ApplicationFailure);
+      expect(root.type).toBe(UploadUrlExpired);
+      expect(root.message).toMatch(/file_id_document_3 answered 403.*fresh upload intent/);
+      // The first intent and two refreshes, then no more.
+      expect(uploads.intents.map((i) => i.fileId)).toEqual(['file_id_document_1', 'file_id_document_2', 'file_id_document_3']);
+      expect(w.calls.submits).toBe(0);
+      expect((await handle.describe()).status.name).toBe('FAILED');
+    });
+  });
+});
+
 describe('the wait', () => {
   it('escalates on time while every poll is refused (a revoked key), and keeps polling later', async () => {
     const w = await createStubWorker(env, {
@@ -164,6 +243,38 @@ describe('the wait', () => {
       expect((await handle.describe()).typedSearchAttributes.get(KycEscalated)).toBe(true);
       await handle.signal(customerVerified, verifiedData(customerId, `ref-${customerId}`));
       await handle.result();
+    });
+  });
+
+  it('a poll refused once is shown in the status; the next round polls again and its decision ends the run', async () => {
+    const verifiedAt = '2026-11-03T09:30:00.000Z';
+    const w = await createStubWorker(env, {
+      poll: (attempt) => {
+        if (attempt === 1) {
+          throw ApplicationFailure.create({ type: PartnerRequestRefused, message: 'Technest GET answered 401: Invalid API key', nonRetryable: true });
+        }
+        if (attempt === 2) return 'pending';
+        return { status: 'verified', verifiedAt, polls: 2 };
+      },
+    });
+    await w.run(async () => {
+      const customerId = newCustomerId();
+      const handle = await w.start(stubInput(customerId, { firstPollAfter: '1m', maxPollInterval: '5m', escalateAfter: '48h' }));
+      await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
+      await env.sleep('2m');
+      const refused = await until(handle, (s) => !!s.lastPollError, 'the refused poll in the status');
+      expect(refused.lastPollError).toMatch(/401: Invalid API key/);
+      expect(refused).toMatchObject({ stage: 'pending_review', polls: 0 });
+      expect(refused.outcome).toBeUndefined();
+      expect(w.calls.polls).toBe(1);
+
+      // No webhook ever comes: the next round (pending, then decided) is what ends the run.
+      expect(await handle.result()).toMatchObject({ status: 'verified', customerId, verifiedAt });
+      const final = await handle.query(statusQuery);
+      expect(final.outcome).toMatchObject({ status: 'verified', via: 'poll', decidedAt: verifiedAt });
+      expect(final.polls).toBe(2);
+      expect(w.calls.polls).toBe(3);
+      expect(w.calls.events.map((e) => e.type)).toEqual(['kyc.submitted', 'kyc.verified']);
     });
   });
 

@@ -9,7 +9,7 @@ import { kycWorkflow } from '../workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customerRejected, customerVerified, statusQuery } from '../workflows/messages';
 import { KycEscalated, KycStatus } from '../workflows/search-attributes';
-import { countBillableActions } from './support/billing';
+import { countBillableActions } from '../scripts/billable-actions';
 import { rejectedData, verifiedData } from './support/decisions';
 import { startKyc, startKycHarness, waitForStage, type KycHarness } from './support/kyc-harness';
 import { createTimeSkippingEnv } from './support/temporal';

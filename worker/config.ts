@@ -1,9 +1,10 @@
 // The worker's configuration, read from the environment once at start (contract §1–§3, §5).
 // A bad or missing variable stops the process with a message that names it. The Temporal connection
-// itself (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS) is read by ./connection.ts.
-import { msToNumber } from '@temporalio/common/lib/time';
+// itself (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS) is read by common/connection.ts.
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SOURCE_ATTEMPTS, defaultRunSettings } from '../activities';
+import { commaList, duration, durationMs, parseEnv } from '../common/env';
+import { defaultTaskQueue } from '../common/task-queue';
 import { partnerCall } from '../workflows/activity-options';
 
 /**
@@ -11,36 +12,15 @@ import { partnerCall } from '../workflows/activity-options';
  * attempt, so each call must time out within half of it — else a slow reply could outlive the attempt
  * while the next attempt already runs.
  */
-const partnerAttemptMs = msToNumber(partnerCall.startToCloseTimeout ?? '30s');
-
-/** "30s", "2m", "1500ms" or a number of milliseconds; must be positive. */
-const duration = (example: string) =>
-  z.string().transform((value, ctx) => {
-    let ms = NaN;
-    try {
-      ms = msToNumber((/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value.trim()) as never);
-    } catch {
-      // reported below
-    }
-    if (!Number.isFinite(ms) || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a positive duration such as ${example} or a number of milliseconds` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
-  .optional();
+const partnerAttemptMs = durationMs(partnerCall.startToCloseTimeout ?? '30s');
 
 const workerEnvSchema = z.object({
-  KYC_TASK_QUEUE: z.string().min(1).default('kyc'),
+  KYC_TASK_QUEUE: z.string().min(1).default(defaultTaskQueue),
   TECHNEST_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4010' }),
   TECHNEST_API_KEY: z.string({ error: 'is required (the partner API key, sent as a Bearer token)' }).min(1),
   KYC_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  KYC_SOURCE_ROOTS: commaList,
-  KYC_SOURCE_HOSTS: commaList,
+  KYC_SOURCE_ROOTS: commaList.optional(),
+  KYC_SOURCE_HOSTS: commaList.optional(),
   KYC_MAX_FILE_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** No poll of the partner sooner than this after the last, whatever a run's `timing` asks (tests lower it). */
   KYC_MIN_POLL_INTERVAL: duration('1m or 30s').default(defaultRunSettings.minPollIntervalMs),
@@ -62,20 +42,8 @@ const workerEnvSchema = z.object({
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;
 
-export class ConfigError extends Error {}
-
 export function parseWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  // An empty variable means "not set": shells and .env files often leave them blank.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = workerEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      return `  ${name}: ${issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message}`;
-    });
-    throw new ConfigError(`Invalid worker configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(workerEnvSchema, env, { title: 'Invalid worker configuration', bareRequired: true });
 }
 
 /** Said once at start: an unbounded source policy lets a workflow input make the worker read anything. */

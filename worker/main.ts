@@ -1,15 +1,16 @@
 // `npm run worker`: the KYC worker alone, configured by the environment (contract §5).
 // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: polling stops, in-flight work finishes.
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { ConfigError, parseWorkerConfig, sourcePolicyWarnings } from './config';
-import { temporalTarget } from './connection';
+import { temporalTarget } from '../common/connection';
+import { dataConverterFromEnv, payloadEncryptionWarning } from '../common/data-converter';
+import { ConfigError } from '../common/env';
+import { createJsonLogger } from '../common/logging';
+import { PayloadKeysError } from '../common/payload-codec';
+import { parseWorkerConfig, sourcePolicyWarnings } from './config';
 import { createKycWorker } from './create-worker';
 import { startHealthServer } from './health';
-import { createJsonLogger } from './logging';
 import { parseOpsConfig, workerTuning } from './ops-config';
 import { installWorkerRuntime } from './runtime';
-import { dataConverterFromEnv, payloadEncryptionWarning } from './data-converter';
-import { PayloadKeysError } from './payload-codec';
 
 async function main(): Promise<void> {
   const config = parseWorkerConfig(process.env);

@@ -3,14 +3,9 @@
 // stops the process with a message that names it, like every other configuration error.
 import { z } from 'zod';
 import type { WorkerOptions } from '@temporalio/worker';
-import { ConfigError } from './config';
-import { logLevels } from './logging';
+import { parseEnv, port } from '../common/env';
+import { logLevels } from '../common/logging';
 
-const port = z.coerce
-  .number({ error: 'must be a port number' })
-  .int('must be a port number')
-  .min(0, 'must be a port number')
-  .max(65535, 'must be a port number');
 const positiveInt = z.coerce.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 
 const opsEnvSchema = z.object({
@@ -34,13 +29,7 @@ const opsEnvSchema = z.object({
 export type OpsConfig = z.output<typeof opsEnvSchema>;
 
 export function parseOpsConfig(env: NodeJS.ProcessEnv): OpsConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = opsEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
-    throw new ConfigError(`Invalid worker configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(opsEnvSchema, env, { title: 'Invalid worker configuration' });
 }
 
 /** The tuning knobs as Worker.create options; only what was set, so the SDK's defaults stay the defaults. */

@@ -5,7 +5,7 @@
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type pino from 'pino';
 import { kycHistogramBuckets } from '../workflows/metrics';
-import { PinoSdkLogger } from './logging';
+import { PinoSdkLogger } from '../common/logging';
 import type { OpsConfig } from './ops-config';
 
 export function installWorkerRuntime(ops: OpsConfig, log: pino.Logger): { metricsUrl?: string } {

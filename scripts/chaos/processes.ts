@@ -101,7 +101,7 @@ export function spawnWorker(env: WorkerProcessEnv): Promise<ProductProcess> {
 
 export function spawnReceiver(env: { temporalAddress: string; port: number; secret: string }): Promise<ProductProcess> {
   return spawnProductProcess(
-    'client/webhooks/main.ts',
+    'webhook-receiver/main.ts',
     { TEMPORAL_ADDRESS: env.temporalAddress, WEBHOOK_PORT: String(env.port), WEBHOOK_SECRET: env.secret },
     /listening on http:\/\/\S+\/webhooks\/technest/,
     30_000,

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { kycStartOptions } from '../../client/start-options';
+import { durationMs } from '../../common/env';
 import { Rail, sandboxApiKey } from '../../sandbox/control-client';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server';
 import { mulberry32, type Random } from '../../sandbox/prng';
@@ -142,7 +142,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       docsDir,
       rejectRate: options.rejectRate,
       slowReviewRate: options.slowReviewRate,
-      escalateAfterMs: msToNumber(options.timing.escalateAfter as never),
+      escalateAfterMs: durationMs(options.timing.escalateAfter),
     });
     const digests = await sourceDigests(plans);
 

@@ -1,10 +1,10 @@
 // Helpers for the activity tests: run an activity inside a mock activity Context (heartbeats,
 // cancellation, attempt number), a tiny scriptable HTTP server, and failure assertions.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { listenOnFreePort } from './ports';
 import { createActivities, createUploadSteps, type ActivityDeps, type KycActivities, type UploadSteps } from '../../activities';
 
 export const TEST_API_KEY = 'sk_test_technest_sandbox';
@@ -81,8 +81,7 @@ export async function startFakeServer(handler: (req: RecordedRequest, res: Serve
       handler(recorded, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnFreePort(server);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -99,11 +98,5 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-/** A URL on a port nobody listens on (taken from the OS, then released). */
-export async function unusedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+/** A URL on a port nobody listens on. */
+export { unusedUrl } from './ports';

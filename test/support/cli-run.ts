@@ -18,7 +18,7 @@ export function runKyc(args: string[], env: Record<string, string> = {}): Promis
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [tsx, 'client/cli.ts', ...args],
+      [tsx, 'cli/main.ts', ...args],
       { cwd: projectRoot, env: { ...base, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

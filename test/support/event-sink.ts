@@ -1,6 +1,6 @@
 // A stand-in for the backend's KYC_EVENTS_URL: records every event POSTed to it, with its Idempotency-Key.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './ports';
 
 export interface ReceivedEvent {
   idempotencyKey: string | undefined;
@@ -26,8 +26,7 @@ export async function startEventSink(options: EventSinkOptions = {}) {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnFreePort(server);
   return {
     url: `http://127.0.0.1:${port}/kyc-events`,
     events,

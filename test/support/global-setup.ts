@@ -1,13 +1,13 @@
 // Starts what every test file shares: one real Temporal dev server (from the local binaries) and one
 // prebuilt workflow bundle, so no file pays for bundling the workflows again.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { kycSearchAttributes } from '../../workflows/search-attributes';
 import { projectRoot, requireTemporalCli, requireTestServer } from '../../scripts/toolchain';
+import { freePort } from './ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,18 +16,6 @@ declare module 'vitest' {
     /** The dev server's Web UI, e.g. http://127.0.0.1:38211 (test/support/browser.ts). */
     temporalUiUrl: string;
   }
-}
-
-/** A port free right now: the OS picks it for a throwaway listener (the UI's default, port + 1000, may be taken). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {
@@ -42,6 +30,7 @@ export default async function setup(project: TestProject) {
   const workflowBundlePath = join(artifacts, `test-workflow-bundle-${process.pid}.js`);
   writeFileSync(workflowBundlePath, bundle.code);
 
+  // The UI's default port (the server's + 1000) may be taken: ask the OS for one.
   const uiPort = await freePort('127.0.0.1');
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -8,13 +8,11 @@ import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { parseWorkerConfig } from '../../worker/config';
-import { createKycWorker } from '../../worker/create-worker';
+import type { Rail } from '../../sandbox/control-client';
+import type { Sandbox } from '../../sandbox/server';
 import type { KycInput } from '../../workflows/input';
 import { SAMPLE_JPEG, SAMPLE_PDF, SAMPLE_PNG, writeSampleDocuments } from './fixtures';
-import { Rail } from './rail';
-import { uniqueTaskQueue, workflowBundle } from './temporal';
+import { createKycTestWorker, runInBackground, sampleKycDocuments, startPartnerSandbox } from './kyc-harness';
 
 /** Every matrix file says how many rows it holds, in the same words, so the total is easy to add up. */
 export function reportMatrix(boundary: string, rows: readonly unknown[]): void {
@@ -38,31 +36,19 @@ export interface HostileWorkerOptions {
 
 /** The partner sandbox (review: never, so tests decide) and a real KYC worker on a task queue of its own. */
 export async function startHostileWorker(connection: NativeConnection, options: HostileWorkerOptions = {}): Promise<HostileWorker> {
-  const sandbox = await startSandbox({ review: { outcome: 'never' } });
-  const rail = new Rail(sandbox.url);
-  const taskQueue = uniqueTaskQueue('kyc-hostile');
-  const config = parseWorkerConfig({
-    KYC_TASK_QUEUE: taskQueue,
-    TECHNEST_API_URL: options.partnerUrl?.(sandbox) ?? sandbox.url,
-    TECHNEST_API_KEY: rail.apiKey,
-    ...options.env,
+  const { sandbox, rail } = await startPartnerSandbox();
+  const { worker, taskQueue } = await createKycTestWorker(connection, {
+    taskQueue: 'kyc-hostile',
+    activities: { real: { partnerUrl: options.partnerUrl?.(sandbox) ?? sandbox.url, env: options.env } },
   });
-  const worker = await createKycWorker({
-    connection,
-    namespace: 'default',
-    config,
-    workflowBundle: workflowBundle(),
-    overrides: { shutdownGraceTime: '1s' },
-  });
-  const running = worker.run();
+  const running = runInBackground(worker);
   return {
     rail,
     sandbox,
     worker,
     taskQueue,
     async close() {
-      worker.shutdown();
-      await running;
+      await running.stop();
       await sandbox.close();
     },
   };
@@ -155,11 +141,7 @@ export function writeHostileFiles(maxFileBytes: number): Promise<HostileFiles> {
 
 /** The three good documents of an ordinary onboarding (ID front JPEG, back PNG, proof of address PDF). */
 export function goodDocuments(files: HostileFiles['good']): KycInput['documents'] {
-  return [
-    { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: files.jpeg },
-    { category: 'id_document_back', filename: 'passport-back.png', contentType: 'image/png', source: files.png },
-    { category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: files.pdf },
-  ];
+  return sampleKycDocuments(files);
 }
 
 /** Polls `check` (real time, with a deadline) until it returns true. */

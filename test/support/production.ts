@@ -1,19 +1,4 @@
-// Helpers for the production tests: free ports, Prometheus text parsing, JSON log lines.
-import { createServer, type Server } from 'node:net';
-
-/** `count` distinct ports free right now on 127.0.0.1 (all held open together, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const probes = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', () => resolve(probe));
-    })),
-  );
-  const ports = probes.map((probe) => (probe.address() as { port: number }).port);
-  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
-  return ports;
-}
+// Helpers for the production tests: Prometheus text parsing, JSON log lines (free ports: ./ports.ts).
 
 export interface Sample {
   name: string;

@@ -2,7 +2,7 @@
 // and an independent Technest-Signature verifier (deliberately not the sandbox's own code).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './ports';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const API_KEY = 'sk_test_harness_key';
@@ -128,8 +128,7 @@ export async function startReceiver(statuses: number[] = []) {
       for (const waiter of waiters.filter((w) => received.length >= w.count)) waiter.resolve();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnFreePort(server);
   return {
     url: `http://127.0.0.1:${port}/webhooks/technest`,
     received,

@@ -3,14 +3,13 @@
 // workflow code under test is the real one; only the side effects are stand-ins.
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, Worker } from '@temporalio/worker';
 import type { KycActivities, PartnerCustomer, PolledDecision } from '../../activities';
 import { kycStartOptions } from '../../client/start-options';
 import { kycWorkflow } from '../../workflows';
 import { CustomerStillPending } from '../../workflows/failures';
 import { parseKycInput, type KycInput } from '../../workflows/input';
 import type { RunSettings } from '../../workflows/state';
-import { uniqueTaskQueue, workflowBundle } from './temporal';
+import { createKycTestWorker } from './kyc-harness';
 
 /** What the stub partner and backend saw, for assertions. */
 export interface StubCalls {
@@ -85,15 +84,12 @@ export interface StubWorker {
   start(input: KycInput, carried?: Parameters<typeof kycWorkflow>[1]): ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>;
 }
 
+/** A worker on the prebuilt bundle with stub activities, on `env` (time-skipping or a dev server of the file's own). */
 export async function createStubWorker(env: TestWorkflowEnvironment, overrides: StubOverrides = {}): Promise<StubWorker> {
-  Runtime.instance();
   const calls: StubCalls = { submits: 0, uploads: 0, polls: 0, events: [] };
-  const taskQueue = uniqueTaskQueue('kyc-stub');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: stubActivities(overrides, calls),
+  const { worker, taskQueue } = await createKycTestWorker(env.nativeConnection, {
+    taskQueue: 'kyc-stub',
+    activities: { stub: stubActivities(overrides, calls) },
   });
   return {
     calls,

@@ -2,7 +2,7 @@
 // them over real HTTP (every request with a deadline), and runs `npm run webhooks`'s entry point as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { signWebhook } from '../../client/webhooks/signature';
+import { signWebhook } from '../../common/webhook-signature';
 import { projectRoot } from '../../scripts/toolchain';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -81,9 +81,9 @@ export interface ReceiverProcess {
   url: string | undefined;
 }
 
-/** Spawns `client/webhooks/main.ts`; resolves once it prints its URL or exits, whichever comes first. */
+/** Spawns `webhook-receiver/main.ts`; resolves once it prints its URL or exits, whichever comes first. */
 export async function spawnReceiver(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ReceiverProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/webhooks/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-receiver/main.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

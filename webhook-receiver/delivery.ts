@@ -1,7 +1,7 @@
 // Turns a verified partner event into the workflow's signal (contract §2): `customerVerified` / `customerRejected`
 // with the event's `data`, on `kyc-<customer id>`. The answer tells the partner whether to retry.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { customerRejected, customerVerified, kycWorkflowId } from '../../workflows/messages';
+import { customerRejected, customerVerified, kycWorkflowId } from '../workflows/messages';
 import type { TechnestEvent } from './events';
 
 /** How a run ended without a decision: a verdict for it has nobody to record it until `kyc resume` starts it again. */

@@ -3,7 +3,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { ConfigError } from './config';
+import { ConfigError } from './env';
 
 export interface TemporalTarget {
   connectionOptions: NativeConnectionOptions;

@@ -1,7 +1,7 @@
 // `kyc webhook`: sends the partner's decision event (contract §4) to a webhook receiver, signed as the partner
 // signs it — to exercise a receiver, or to deliver a decision by hand when the partner's delivery was lost.
-import { KycClient } from '../kyc-client';
-import { signatureHeader, signWebhook } from '../webhooks/signature';
+import { KycClient } from '../client/kyc-client';
+import { signatureHeader, signWebhook } from '../common/webhook-signature';
 import { customerIdFrom, onePositional, optionalString, requiredString, UsageError, type Values } from './args';
 import type { Command } from './commands';
 

@@ -3,9 +3,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { customerIdProblem, isCustomerId } from '../../workflows/customer-id';
-import { documentCategories, type ContentType, type DocumentCategory } from '../../workflows/documents';
-import type { KycInput } from '../../workflows/input';
+import { customerIdProblem, isCustomerId } from '../workflows/customer-id';
+import { documentCategories, type ContentType, type DocumentCategory } from '../workflows/documents';
+import type { KycInput } from '../workflows/input';
 
 /** A mistake in the command line itself: exit code 2. */
 export class UsageError extends Error {

@@ -1,7 +1,7 @@
 // The partner's webhook events (contract §4), parsed at the boundary: past this file the receiver works on typed
 // events only. Unknown fields are tolerated (the partner may add some); what we act on must be consistent.
 import { z } from 'zod';
-import { customerRejectedData, customerVerifiedData, describeDataProblems } from '../../workflows/decision-data';
+import { customerRejectedData, customerVerifiedData, describeDataProblems } from '../workflows/decision-data';
 
 /** The events this endpoint subscribes to; anything else is refused so a misconfigured subscription is noticed. */
 export const technestEventNames = ['customer_verified', 'customer_rejected'] as const;

@@ -1,6 +1,6 @@
 // The CLI's Temporal commands: each a thin layer over KycClient, so the CLI and a backend behave the same way.
-import { KycClient } from '../kyc-client';
-import { isListableStage, listableStages, stageFilterProblem } from '../visibility';
+import { KycClient } from '../client/kyc-client';
+import { isListableStage, listableStages, stageFilterProblem } from '../client/visibility';
 import {
   customerIdFrom,
   customerIdPositional,

@@ -6,7 +6,7 @@ import { delivered, ignoredClosed, refuse, resumeRetryAfterSeconds } from './ans
 import { deliverTechnestEvent, TemporalUnavailableError } from './delivery';
 import { parseTechnestEvent } from './events';
 import type { ReceiverMetrics } from './metrics';
-import { signatureHeader, verifyWebhookSignature } from './signature';
+import { signatureHeader, verifyWebhookSignature } from '../common/webhook-signature';
 
 export const webhookPath = '/webhooks/technest';
 

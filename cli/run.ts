@@ -1,6 +1,6 @@
 // The CLI's frame: pick the command, parse its flags, run it, print human text or `--json`, and turn every
 // expected failure into one line on stderr with exit code 1 (2 for a mistake in the command line).
-import { InvalidCustomerIdError, InvalidKycInputError, InvalidListFilterError, KycClientError } from '../kyc-client';
+import { InvalidCustomerIdError, InvalidKycInputError, InvalidListFilterError, KycClientError } from '../client/kyc-client';
 import { parseCommandLine, UsageError } from './args';
 import { list, result, resume, retry, start, status, type Command } from './commands';
 import { webhook } from './webhook';

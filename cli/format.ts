@@ -1,6 +1,6 @@
 // Human output: compact, one fact a line, aligned, in the partner's words. `--json` bypasses all of this.
-import type { ListedKyc, ResumedKyc, StartedKyc } from '../kyc-client';
-import type { KycResult, KycStatus } from '../../workflows/messages';
+import type { ListedKyc, ResumedKyc, StartedKyc } from '../client/kyc-client';
+import type { KycResult, KycStatus } from '../workflows/messages';
 
 const rows = (pairs: Array<[string, string | undefined]>): string =>
   pairs

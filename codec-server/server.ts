@@ -1,13 +1,14 @@
-// `npm run codec-server`: decodes (and encodes) payloads for the Temporal Web UI and CLI, so an operator with the
-// token sees the encrypted histories in the clear while Temporal itself never holds a key. Temporal's remote codec
-// protocol: POST /decode and POST /encode, body and answer `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }`.
-// A bearer token guards both; CORS is answered for the Web UI's origin only.
+// The codec server (`npm run codec-server`, ./main.ts): decodes (and encodes) payloads for the Temporal Web UI and
+// CLI, so an operator with the token sees the encrypted histories in the clear while Temporal itself never holds a
+// key. Temporal's remote codec protocol: POST /decode and POST /encode, body and answer
+// `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }`. A bearer token guards both; CORS is answered for the
+// Web UI's origin only.
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { AesGcmPayloadCodec, parsePayloadKeys, PayloadDecryptionError, PayloadKeysError, PAYLOAD_KEYS_VARIABLE } from './payload-codec';
+import { PayloadDecryptionError } from '../common/payload-codec';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const codecBody = z.object({
@@ -111,75 +112,4 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const { address, port } = app.server.address() as AddressInfo;
   return { url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, close: () => app.close() };
-}
-
-const codecEnvSchema = z.object({
-  KYC_PAYLOAD_KEYS: z
-    .string({ error: 'is required: the same keys as the worker (<key id>:<base64 32-byte key>, …)' })
-    .transform((value, ctx) => {
-      try {
-        const keys = parsePayloadKeys(value);
-        if (keys.length > 0) return keys;
-        ctx.addIssue({ code: 'custom', message: 'must hold at least one key' });
-      } catch (err) {
-        if (!(err instanceof PayloadKeysError)) throw err;
-        ctx.addIssue({ code: 'custom', message: err.message.replace(`${PAYLOAD_KEYS_VARIABLE}: `, '') });
-      }
-      return z.NEVER;
-    }),
-  KYC_CODEC_SERVER_TOKEN: z
-    .string({ error: 'is required: the bearer token callers of the codec server must send' })
-    .min(16, 'must be at least 16 characters'),
-  KYC_CODEC_CORS_ORIGIN: z
-    .url({ protocol: /^https?$/, error: 'must be the Web UI origin, e.g. http://127.0.0.1:8233' })
-    .transform((value) => new URL(value).origin)
-    .default('http://127.0.0.1:8233'),
-  KYC_CODEC_PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number').default(8234),
-  KYC_CODEC_HOST: z.string().min(1).default('127.0.0.1'),
-});
-
-export class CodecConfigError extends Error {}
-
-export function parseCodecServerConfig(env: NodeJS.ProcessEnv): z.output<typeof codecEnvSchema> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = codecEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    // Messages only: zod's issues never echo the values (which include the keys and the token).
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
-    throw new CodecConfigError(`Invalid codec server configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
-
-async function main(): Promise<void> {
-  const config = parseCodecServerConfig(process.env);
-  const keys = config.KYC_PAYLOAD_KEYS;
-  const server = await startCodecServer({
-    codec: new AesGcmPayloadCodec(keys),
-    token: config.KYC_CODEC_SERVER_TOKEN,
-    corsOrigin: config.KYC_CODEC_CORS_ORIGIN,
-    port: config.KYC_CODEC_PORT,
-    host: config.KYC_CODEC_HOST,
-  });
-  console.log(
-    `kyc codec server on ${server.url} (${keys.length} key(s), encrypting with "${keys[0]!.id}"; CORS for ${config.KYC_CODEC_CORS_ORIGIN})`,
-  );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  console.log(`${signal}: stopping`);
-  await server.close();
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      if (err instanceof CodecConfigError || err instanceof PayloadKeysError) console.error(err.message);
-      else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error('KYC_CODEC_PORT is already in use: stop what holds it or set KYC_CODEC_PORT');
-      else console.error(err);
-      process.exit(1);
-    },
-  );
 }

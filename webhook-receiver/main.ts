@@ -1,11 +1,11 @@
 // `npm run webhooks`: the Technest webhook receiver alone, configured by the environment (contract §4, §5).
 // SIGINT/SIGTERM: stop accepting, let in-flight deliveries finish, close the Temporal connection, exit 0.
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError } from '../../worker/config';
-import { temporalTarget } from '../../worker/connection';
-import { dataConverterFromEnv, payloadEncryptionWarning } from '../../worker/data-converter';
-import { PayloadKeysError } from '../../worker/payload-codec';
-import { createJsonLogger, jsonLoggerOptions } from '../../worker/logging';
+import { ConfigError } from '../common/env';
+import { temporalTarget } from '../common/connection';
+import { dataConverterFromEnv, payloadEncryptionWarning } from '../common/data-converter';
+import { PayloadKeysError } from '../common/payload-codec';
+import { createJsonLogger, jsonLoggerOptions } from '../common/logging';
 import { parseWebhookConfig, WebhookConfigError } from './config';
 import { createReceiverMetrics, startMetricsServer } from './metrics';
 import { PortInUseError, startWebhookReceiver } from './receiver';
