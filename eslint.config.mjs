@@ -1,0 +1,177 @@
+// ESLint 9 flat config: typescript-eslint (type-aware) for bugs, the folder walls of the README's architecture, and
+// nothing about layout — Prettier owns formatting (eslint-config-prettier turns off every rule it would fight).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Every product folder; `sandbox/` (the partner simulator) may import none of them. */
+const productFolders = [
+  'workflows',
+  'activities',
+  'common',
+  'client',
+  'worker',
+  'webhook-receiver',
+  'codec-server',
+  'cli',
+];
+
+/** An import of `folder` from anywhere below the project root, however many `../` it takes. */
+const folderImport = (folder) => `^(\\.\\./)+${folder}(/.*)?$`;
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', '.temporal/**', '.artifacts/**', '.data/**', 'dist/**', 'test/histories/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // The rule this config exists for: a promise nobody awaits is a bug, in workflow code a nondeterminism hazard.
+      // Fire-and-forget is written `void promise` with a comment saying why.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+
+      // Off: churn without catching bugs here.
+      // `${n}` with numbers, booleans and the like is how this code builds log lines and messages.
+      '@typescript-eslint/restrict-template-expressions': 'off',
+      // `async` functions without an `await` implement async interfaces (activities, fastify handlers, SDK hooks).
+      '@typescript-eslint/require-await': 'off',
+      // Parsed JSON, zod's `unknown` and SDK payloads: the `any` flows are checked at the boundary by schemas.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      // Unused values are tsc's business (noUnusedLocals is a choice of tsconfig); `_`-prefixed ones are intended.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    // Plain CommonJS on purpose (common/failure-converter.js is loaded by path by the SDK) and this file: not in
+    // tsconfig.json, so no type information.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', exports: 'writable', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module' },
+  },
+
+  // ── Folder walls ──────────────────────────────────────────────────────────────────────────────────────────────
+  {
+    // Workflow code runs in the deterministic sandbox: at run time it may import only the workflow SDK, the search
+    // attribute helpers of @temporalio/common, zod and ms, and its own folder. Anything else only as `import type`.
+    files: ['workflows/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(@temporalio/workflow|@temporalio/common|zod|ms)$)[^.]',
+              allowTypeImports: true,
+              message:
+                'Workflow code may import at run time only @temporalio/workflow, @temporalio/common, zod, ms and workflows/; use `import type` for anything else.',
+            },
+            {
+              regex: '^\\.\\./',
+              allowTypeImports: true,
+              message: 'Workflow code may import at run time only from workflows/; use `import type` for other folders.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The frozen release-0.1 copy: the same rule, one folder deeper (`../` is still workflows/).
+    files: ['workflows/v1/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(@temporalio/workflow|@temporalio/common|zod|ms)$)[^.]',
+              allowTypeImports: true,
+              message:
+                'Workflow code may import at run time only @temporalio/workflow, @temporalio/common, zod, ms and workflows/; use `import type` for anything else.',
+            },
+            {
+              regex: '^\\.\\./\\.\\./',
+              allowTypeImports: true,
+              message: 'Workflow code may import at run time only from workflows/; use `import type` for other folders.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The partner simulator stands for a third party: it may import nothing of the product.
+    files: ['sandbox/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: productFolders.map((folder) => ({
+            regex: folderImport(folder),
+            message: 'sandbox/ simulates the partner: it may import nothing of the product.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // client/ is the library a backend calls: no process internals, and activities only as types.
+    files: ['client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['worker', 'webhook-receiver', 'codec-server', 'cli'].map((folder) => ({
+              regex: folderImport(folder),
+              message: `client/ is a library: it may not import the ${folder}/ process (shared plumbing lives in common/).`,
+            })),
+            {
+              regex: folderImport('activities'),
+              allowTypeImports: true,
+              message: 'client/ may import activities/ only with `import type`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The worker process: no client library, no other process.
+    files: ['worker/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: ['client', 'webhook-receiver', 'codec-server', 'cli'].map((folder) => ({
+            regex: folderImport(folder),
+            message: `worker/ may not import ${folder}/ (shared plumbing lives in common/).`,
+          })),
+        },
+      ],
+    },
+  },
+
+  prettier,
+);
