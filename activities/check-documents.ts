@@ -1,6 +1,6 @@
-// The pre-flight check (contract §2, and the guide's "validate size and format before requesting an upload
-// URL"): every document is read once, before any partner call, and every problem across all documents
-// is reported together — a user fixing their upload should learn everything in one round.
+// The pre-flight check (docs/workflow.md, "Invalid input"; the partner, too, asks to validate size and format before
+// requesting an upload URL): every document is read once, before any partner call, and every problem across all
+// documents is reported together — a user fixing their upload should learn everything in one round.
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
@@ -42,7 +42,8 @@ export async function checkDocuments(documents: KycDocument[], policy: SourcePol
 /** The failure the workflow surfaces as-is: a header, then one line per problem prefixed with its document. */
 export function invalidDocuments(problems: DocumentProblem[]): ApplicationFailure {
   const lines = problems.map((p) => `documents[${p.index}] ${p.category} (${p.filename}): ${p.problem}`);
-  const header = problems.length === 1 ? '1 problem with the KYC documents:' : `${problems.length} problems with the KYC documents:`;
+  const header =
+    problems.length === 1 ? '1 problem with the KYC documents:' : `${problems.length} problems with the KYC documents:`;
   return ApplicationFailure.create({
     type: InvalidKycInput,
     nonRetryable: true,
@@ -51,7 +52,10 @@ export function invalidDocuments(problems: DocumentProblem[]): ApplicationFailur
   });
 }
 
-async function checkOne(doc: KycDocument, policy: SourcePolicy): Promise<{ problems: string[]; checked?: CheckedDocument }> {
+async function checkOne(
+  doc: KycDocument,
+  policy: SourcePolicy,
+): Promise<{ problems: string[]; checked?: CheckedDocument }> {
   const signal = cancellationSignal();
   try {
     const source = await openSource(doc.source, policy, signal);

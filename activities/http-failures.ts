@@ -1,6 +1,6 @@
-// The one place an HTTP answer (or its absence) becomes a typed failure: partner calls, upload PUTs and
-// backend events all retry on the same conditions (contract §1), so they share this mapping. Only the
-// failure names differ: our own backend's outage must never read as the partner's (FailureNames).
+// The one place an HTTP answer (or its absence) becomes a typed failure: partner calls, upload PUTs and backend events
+// all retry on the same conditions (docs/partner-api.md, "Which answers are retried"), so they share this mapping. Only
+// the failure names differ: our own backend's outage must never read as the partner's (FailureNames).
 import { ApplicationFailure } from '@temporalio/common';
 import { PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
 
@@ -22,7 +22,9 @@ export interface HttpAnswer {
 /** Error answers are read for their message only; a huge body is not worth holding. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
-/** Statuses worth retrying: the server may answer differently later (contract §1). */
+/**
+ * Statuses worth retrying: the server may answer differently later (docs/partner-api.md, "Which answers are retried").
+ */
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
@@ -72,8 +74,14 @@ export function failureForNoAnswer(
   if (cancellation?.aborted) {
     return cancellation.reason instanceof Error ? cancellation.reason : new Error(`${what} cancelled`);
   }
-  const reason = isTimeout(error) ? `timed out${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}` : networkReason(error);
-  return ApplicationFailure.create({ type: names.retryable, message: `${what} failed: ${reason}`, nonRetryable: false });
+  const reason = isTimeout(error)
+    ? `timed out${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}`
+    : networkReason(error);
+  return ApplicationFailure.create({
+    type: names.retryable,
+    message: `${what} failed: ${reason}`,
+    nonRetryable: false,
+  });
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
@@ -105,7 +113,10 @@ export function describeErrorBody(bodyText: string): string {
 }
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+  return (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'))
+  );
 }
 
 /** fetch wraps the interesting part (ECONNREFUSED …) in `cause`; show that, not "fetch failed". */

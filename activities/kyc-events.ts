@@ -1,4 +1,4 @@
-// Events to our backend (contract §3), at least once: the Idempotency-Key lets the backend drop the
+// Events to our backend (docs/workflow.md, "Events"), at least once: the Idempotency-Key lets the backend drop the
 // duplicates that retries make. Retry conditions are the partner's (http-failures.ts), the names are our
 // own: a backend refusal (BackendEventRefused) is recorded by the workflow and never retried, a backend
 // outage (BackendUnavailable) is waited out — and neither may ever be mistaken for the partner's answer.
@@ -20,7 +20,8 @@ export async function emitKycEvent(
 ): Promise<{ delivered: boolean }> {
   const { event } = req;
   if (event.type === 'kyc.escalated') {
-    // Logged whether or not a backend listens: the guide's advice is for whoever operates the worker.
+    // Logged whether or not a backend listens: the partner's advice (docs/partner-api.md, "Escalation after 24 hours")
+    // is for whoever operates the worker.
     activityLog.warn('pending past escalateAfter: contact Technest support', {
       customerId: event.customerId,
       customerReference: event.customerReference,
@@ -47,6 +48,10 @@ export async function emitKycEvent(
     throw failureForAnswer(what, { status: response.status, retryAfter, bodyText }, excerpt, backendFailureNames);
   }
   await response.body?.cancel().catch(() => undefined);
-  activityLog.info('KYC event delivered', { type: event.type, customerId: event.customerId, idempotencyKey: req.idempotencyKey });
+  activityLog.info('KYC event delivered', {
+    type: event.type,
+    customerId: event.customerId,
+    idempotencyKey: req.idempotencyKey,
+  });
   return { delivered: true };
 }

@@ -1,7 +1,8 @@
-// Steps 3 and 4 of the guide: attach the uploaded files to their slots, then submit for review.
+// Steps 3 and 4 of docs/partner-api.md: attach the uploaded files to their slots, then submit for review.
 // Submitting is made safe to retry without ever submitting twice: an earlier attempt may have gone through
-// with its answer lost, and the guide does not say how the rail refuses a repeat. So a retry reads the
-// customer before posting, and any 4xx is checked against the customer's status before it counts as refused.
+// with its answer lost, and the partner does not say how the rail refuses a repeat (docs/partner-api.md, Step 4).
+// So a retry reads the customer before posting, and any 4xx is checked against the customer's status before it
+// counts as refused.
 import { ApplicationFailure } from '@temporalio/common';
 import type { AttachSlot } from '../workflows/documents';
 import { InvalidKycInput } from '../workflows/failures';
@@ -20,7 +21,7 @@ export async function attachDocuments(
     if (typeof fileId === 'string' && fileId !== '') slots[slot] = fileId;
   }
   if (slots.id_file === undefined) {
-    // The guide: without id_file "the verification flow won't trigger" — refuse rather than attach a dud.
+    // Without id_file the partner never starts a review (docs/partner-api.md, Step 3): refuse rather than attach a dud.
     throw ApplicationFailure.create({
       type: InvalidKycInput,
       nonRetryable: true,
@@ -76,7 +77,11 @@ function result(customer: CustomerReply, already: boolean): SubmittedKyc {
 }
 
 /** A GET that itself is refused (an unknown customer, a revoked key) explains less than the submit's refusal. */
-async function readAfterRefusal(partner: PartnerClient, customerId: string, refusal: ApplicationFailure): Promise<CustomerReply> {
+async function readAfterRefusal(
+  partner: PartnerClient,
+  customerId: string,
+  refusal: ApplicationFailure,
+): Promise<CustomerReply> {
   try {
     return await partner.getCustomer(customerId);
   } catch (error) {
@@ -89,7 +94,11 @@ async function readAfterRefusal(partner: PartnerClient, customerId: string, refu
 function warnOddities(what: string, customerId: string, customer: CustomerReply): void {
   const oddities: string[] = [];
   if (customer.kyc_submitted_at === undefined) oddities.push('no kyc_submitted_at');
-  if (!isGuideStatus(customer.status) || !showsSubmission(customer.status)) oddities.push(`status "${customer.status}"`);
-  if (customer.extraFields.length > 0) oddities.push(`fields the guide does not describe: ${customer.extraFields.join(', ')}`);
-  if (oddities.length > 0) activityLog.warn(`${what} differs from the partner's guide (tolerated)`, { customerId, oddities });
+  if (!isGuideStatus(customer.status) || !showsSubmission(customer.status))
+    oddities.push(`status "${customer.status}"`);
+  // "The guide" in these log lines is the partner's, as docs/partner-api.md describes it.
+  if (customer.extraFields.length > 0)
+    oddities.push(`fields the guide does not describe: ${customer.extraFields.join(', ')}`);
+  if (oddities.length > 0)
+    activityLog.warn(`${what} differs from the partner's guide (tolerated)`, { customerId, oddities });
 }

@@ -22,7 +22,9 @@ export function contentTypeMismatch(head: Uint8Array, declared: ContentType): st
   if (actual !== undefined) {
     return `bytes are ${nameOf(actual)} but contentType says ${declared}`;
   }
-  const shown = Buffer.from(head.subarray(0, MAGIC_BYTES_NEEDED)).toString('hex').replace(/(..)(?=.)/g, '$1 ');
+  const shown = Buffer.from(head.subarray(0, MAGIC_BYTES_NEEDED))
+    .toString('hex')
+    .replace(/(..)(?=.)/g, '$1 ');
   return `bytes are not ${nameOf(declared)} (${declared}); they start with ${shown || 'nothing'}`;
 }
 

@@ -5,8 +5,21 @@ import type { z } from 'zod';
 import { readCappedText } from '../common/capped-body';
 import { PartnerReplyInvalid, PartnerUnavailable } from '../workflows/failures';
 import { activityLog, callSignal, cancellationSignal } from './activity-context';
-import { ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer, isRetryableStatus, type HttpAnswer } from './http-failures';
-import { attachReply, customerReply, describeIssues, uploadIntentReply, type CustomerReply, type UploadIntentReply } from './partner-replies';
+import {
+  ERROR_BODY_LIMIT,
+  failureForAnswer,
+  failureForNoAnswer,
+  isRetryableStatus,
+  type HttpAnswer,
+} from './http-failures';
+import {
+  attachReply,
+  customerReply,
+  describeIssues,
+  uploadIntentReply,
+  type CustomerReply,
+  type UploadIntentReply,
+} from './partner-replies';
 import { scrubSecrets } from './redact';
 
 export interface PartnerClientOptions {
@@ -17,16 +30,15 @@ export interface PartnerClientOptions {
 }
 
 /**
- * What a 2xx of the wrong shape means. `refuse`: the guide's shape is broken, retrying cannot help (an upload
- * intent). `retry`: a customer reply; the next attempt reads it again — after a submit, a misread reply must
- * never end the run. A body that is not JSON at all was cut short or garbled on the way: always read again.
+ * What a 2xx of the wrong shape means. `refuse`: the documented shape (docs/partner-api.md) is broken, retrying cannot
+ * help (an upload intent). `retry`: a customer reply; the next attempt reads it again — after a submit, a misread
+ * reply must never end the run. A body that is not JSON at all was cut short or garbled on the way: always read again.
  */
 type Unreadable = 'refuse' | 'retry';
 
 /** The submit's answer: accepted (2xx), or refused with a 4xx the caller checks against the customer. */
 export type SubmitAnswer =
-  | { accepted: true; customer: CustomerReply }
-  | { accepted: false; status: number; refusal: ApplicationFailure };
+  { accepted: true; customer: CustomerReply } | { accepted: false; status: number; refusal: ApplicationFailure };
 
 /** Replies are small JSON documents; anything bigger is not the partner talking. */
 const REPLY_LIMIT = 1024 * 1024;
@@ -56,8 +68,8 @@ export class PartnerClient {
   }
 
   /**
-   * Step 4. Any 4xx is returned, not thrown: the guide does not say how the rail answers a repeated submit
-   * (409, 400, 422 …), so the caller reads the customer before deciding it was a real refusal.
+   * Step 4. Any 4xx is returned, not thrown: the partner does not say how the rail answers a repeated submit (409, 400,
+   * 422 …; docs/partner-api.md, Step 4), so the caller reads the customer before deciding it was a real refusal.
    */
   async submitKyc(customerId: string): Promise<SubmitAnswer> {
     const call = { method: 'POST', path: `v1/customers/${enc(customerId)}/kyc`, body: {} } as const;
@@ -99,7 +111,12 @@ export class PartnerClient {
   }
 
   /** A 2xx parsed by `schema`, or the mapped failure. */
-  private expect<T extends z.ZodType>(call: Call, answer: HttpAnswer, schema: T, unreadable: Unreadable = 'refuse'): z.output<T> {
+  private expect<T extends z.ZodType>(
+    call: Call,
+    answer: HttpAnswer,
+    schema: T,
+    unreadable: Unreadable = 'refuse',
+  ): z.output<T> {
     if (answer.status < 200 || answer.status > 299) throw this.failure(call, answer);
     let json: unknown;
     try {
@@ -122,7 +139,9 @@ export class PartnerClient {
     return ApplicationFailure.create({
       type: unreadable === 'retry' ? PartnerUnavailable : PartnerReplyInvalid,
       nonRetryable: unreadable !== 'retry',
-      message: scrubSecrets(unreadable === 'retry' ? `${message} (read again on the next attempt)` : message, [this.options.apiKey]),
+      message: scrubSecrets(unreadable === 'retry' ? `${message} (read again on the next attempt)` : message, [
+        this.options.apiKey,
+      ]),
     });
   }
 
@@ -141,4 +160,3 @@ function describe(call: Call): string {
 function enc(id: string): string {
   return encodeURIComponent(id);
 }
-

@@ -1,7 +1,7 @@
-// The partner's replies as its guide describes them, parsed at the boundary: code past the client works
-// on typed values. Unknown extra fields are dropped, not refused — the partner may add fields any day.
-// The customer object is read tolerantly: after a submit, only a decision may end a run, so a status the
-// guide does not name or an odd optional field must never make a reply "invalid".
+// The partner's replies as docs/partner-api.md describes them, parsed at the boundary: code past the client works on
+// typed values. Unknown extra fields are dropped, not refused — the partner may add fields any day. The customer object
+// is read tolerantly: after a submit, only a decision may end a run, so a status the partner's guide does not name or
+// an odd optional field must never make a reply "invalid" (docs/partner-api.md, "What we tolerate").
 import { z } from 'zod';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -15,14 +15,17 @@ export const uploadIntentReply = z.object({
 });
 export type UploadIntentReply = z.infer<typeof uploadIntentReply>;
 
-/** An optional field the guide shows: kept when well-formed, otherwise read as absent rather than refused. */
+/** An optional field docs/partner-api.md shows: kept when well-formed, otherwise read as absent rather than refused. */
 const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
 /** The fields we read; anything else the partner sends is reported (extraFields) and ignored. */
 const customerFields = {
   object: z.literal('customer'),
   id: z.string().min(1),
-  /** Any string: `created`, `pending`, `verified`, `rejected` are the guide's; others are tolerated by the callers. */
+  /**
+   * Any string: `created`, `pending`, `verified`, `rejected` are the partner's (docs/partner-api.md); callers tolerate
+   * others.
+   */
   status: z.string().min(1),
   customer_reference: optional(z.string().min(1)),
   kyc_submitted_at: optional(timestamp),
@@ -44,7 +47,7 @@ export const customerReply = z.looseObject(customerFields).transform((reply) => 
     verified_at: reply.verified_at,
     rejected_at: reply.rejected_at,
     rejection_reason: reply.rejection_reason,
-    /** Names of fields the guide does not describe (logged by whoever wants to notice a changed API). */
+    /** Names of fields docs/partner-api.md does not describe (logged by whoever wants to notice a changed API). */
     extraFields,
   };
 });
@@ -55,5 +58,7 @@ export const attachReply = z.looseObject({});
 
 /** One line per problem, naming the field: "expires_at: Invalid ISO datetime". */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'reply'}: ${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'reply'}: ${issue.message}`)
+    .join('; ');
 }

@@ -15,7 +15,8 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const parsed = parseKycInput(rawInput);
   if (!parsed.ok) {
-    // The same failure the workflow used to raise itself: the contract's InvalidKycInput, one problem a line.
+    // The same failure the workflow used to raise itself: InvalidKycInput, one problem a line (docs/workflow.md,
+    // "Invalid input").
     throw ApplicationFailure.create({
       type: InvalidKycInput,
       nonRetryable: true,

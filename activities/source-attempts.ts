@@ -8,11 +8,16 @@ import { DocumentSourceFailed, SourceChanged, SourceUnavailable } from '../workf
 import { attempt } from './activity-context';
 import { scrubSecrets } from './redact';
 
-export async function withSourceAttempts<T>(document: KycDocument, maxAttempts: number, work: () => Promise<T>): Promise<T> {
+export async function withSourceAttempts<T>(
+  document: KycDocument,
+  maxAttempts: number,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof ApplicationFailure) || (error.type !== SourceUnavailable && error.type !== SourceChanged)) throw error;
+    if (!(error instanceof ApplicationFailure) || (error.type !== SourceUnavailable && error.type !== SourceChanged))
+      throw error;
     const attempts = attempt();
     if (attempts < maxAttempts) throw error;
     const what = error.type === SourceChanged ? 'kept changing while it was uploaded' : 'stayed unavailable';

@@ -22,7 +22,9 @@ export function checkSize(size: number, maxFileBytes: number): void {
 
 export function overLimit(size: number, maxFileBytes: number, stoppedReading = false): SourceProblem {
   return stoppedReading
-    ? new SourceProblem(`more than ${formatBytes(maxFileBytes)}: over the ${formatBytes(maxFileBytes)} limit (stopped reading)`)
+    ? new SourceProblem(
+        `more than ${formatBytes(maxFileBytes)}: over the ${formatBytes(maxFileBytes)} limit (stopped reading)`,
+      )
     : new SourceProblem(`${formatBytes(size)} is over the ${formatBytes(maxFileBytes)} limit`);
 }
 

@@ -1,6 +1,6 @@
-// Where a document's bytes come from, and where the worker is allowed to read them (contract §2).
-// One module for both the pre-flight check and the upload, so the two can never disagree on the policy:
-// a path must stay inside KYC_SOURCE_ROOTS after resolving `..` and symlinks, a URL's host must be in
+// Where a document's bytes come from, and where the worker is allowed to read them (docs/workflow.md, "Sources and
+// where the worker may read"). One module for both the pre-flight check and the upload, so the two can never disagree
+// on the policy: a path must stay inside KYC_SOURCE_ROOTS after resolving `..` and symlinks, a URL's host must be in
 // KYC_SOURCE_HOSTS — otherwise an input could make the worker read /etc or fetch internal addresses.
 import { constants as fsConstants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
@@ -85,7 +85,9 @@ async function openFile(requested: string, policy: SourcePolicy): Promise<Opened
       throw readProblem(error);
     });
     if (!roots.some((r) => isInside(r.real, target))) {
-      throw new SourceProblem(`${requested} resolves to ${target}, which is outside the allowed source roots (KYC_SOURCE_ROOTS)`);
+      throw new SourceProblem(
+        `${requested} resolves to ${target}, which is outside the allowed source roots (KYC_SOURCE_ROOTS)`,
+      );
     }
   }
   // Open first, then stat the open descriptor: the size and kind we check are those of what we read.
@@ -125,7 +127,13 @@ function readProblem(error: unknown): SourceProblem {
   const err = error as NodeJS.ErrnoException;
   const code = err.code;
   // A missing or forbidden file stays that way; EMFILE, EIO and friends may pass on the next attempt.
-  const permanent = code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EPERM';
+  const permanent =
+    code === 'ENOENT' ||
+    code === 'EACCES' ||
+    code === 'EISDIR' ||
+    code === 'ENOTDIR' ||
+    code === 'ELOOP' ||
+    code === 'EPERM';
   const detail = (err.message ?? String(error)).replace(/^[A-Z]+: /, '');
   return new SourceProblem(`cannot read: ${code ? `${code} ` : ''}${detail}`, !permanent);
 }

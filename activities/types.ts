@@ -93,7 +93,7 @@ export interface PolledDecision {
   polls: number;
 }
 
-/** Guide steps 1 and 2 apart: what uploadDocument does in one activity. */
+/** Steps 1 and 2 of docs/partner-api.md apart: what uploadDocument does in one activity. */
 export type UploadSteps = {
   requestUploadIntent(req: {
     customerId: string;
@@ -112,7 +112,9 @@ export type KycActivities = {
   prepareRun(rawInput: unknown, options?: { checkSources?: boolean }): Promise<PreparedRun>;
   /** Kept for runs of release 0.1 still in flight; new runs call prepareRun. */
   checkDocuments(documents: KycDocument[]): Promise<CheckedDocument[]>;
-  /** GET the partner's customer, tolerant of statuses and fields the guide does not name (for `kyc resume`). */
+  /**
+   * GET the partner's customer, tolerant of statuses and fields docs/partner-api.md does not name (for `kyc resume`).
+   */
   readCustomer(req: { customerId: string }): Promise<PartnerCustomer>;
   /**
    * Steps 1–2 for one document: a fresh intent, then the streamed PUT right away, so the ~5-minute URL is

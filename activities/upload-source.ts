@@ -6,7 +6,15 @@ import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidKycInput, SourceChanged, SourceUnavailable } from '../workflows/failures';
 import { ByteMeter } from './byte-meter';
-import { checkSize, openSource, overLimit, SourceProblem, sourceLabel, type OpenedSource, type SourcePolicy } from './sources';
+import {
+  checkSize,
+  openSource,
+  overLimit,
+  SourceProblem,
+  sourceLabel,
+  type OpenedSource,
+  type SourcePolicy,
+} from './sources';
 
 /** A source ready to stream into a PUT: its bytes and the exact length the PUT will announce. */
 export interface ReadySource {
@@ -16,7 +24,11 @@ export interface ReadySource {
 }
 
 /** Opens the source under the same policy as the check: the input or the file may have changed since. */
-export async function openForUpload(source: string, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<ReadySource> {
+export async function openForUpload(
+  source: string,
+  policy: SourcePolicy,
+  signal: AbortSignal | undefined,
+): Promise<ReadySource> {
   let opened = await open(source, policy, signal);
   if (opened.size !== undefined) return { source, opened, size: opened.size };
   // A URL that did not say its length: count it once, then read it again for the PUT.
@@ -30,8 +42,16 @@ export async function openForUpload(source: string, policy: SourcePolicy, signal
 }
 
 /** Counts a source whose size was not announced, within the size limit. */
-async function measure(source: string, opened: OpenedSource, policy: SourcePolicy, signal: AbortSignal | undefined): Promise<number> {
-  const meter = new ByteMeter({ maxBytes: policy.maxFileBytes, onOverLimit: () => overLimit(0, policy.maxFileBytes, true) });
+async function measure(
+  source: string,
+  opened: OpenedSource,
+  policy: SourcePolicy,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const meter = new ByteMeter({
+    maxBytes: policy.maxFileBytes,
+    onOverLimit: () => overLimit(0, policy.maxFileBytes, true),
+  });
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   try {
     await pipeline(opened.stream, meter, discard, ...(signal ? [{ signal }] : []));

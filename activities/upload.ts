@@ -1,4 +1,4 @@
-// Step 2 of the guide: PUT the bytes to the pre-signed URL. Streamed from the source straight into the
+// Step 2 of docs/partner-api.md: PUT the bytes to the pre-signed URL. Streamed from the source straight into the
 // request with a known Content-Length (S3-style stores refuse chunked uploads), hashed on the way, so a
 // 20 MB file costs a few 64 KiB buffers. The partner key is never sent here: the URL is the credential.
 import http, { type IncomingMessage } from 'node:http';
@@ -25,7 +25,10 @@ export interface UploadOptions {
 }
 
 /** Step 2 on its own: the intent's expiry checked before the source is even opened, then the PUT. */
-export async function putDocument(req: { source: string; intent: UploadIntent }, options: UploadOptions): Promise<UploadedDocument> {
+export async function putDocument(
+  req: { source: string; intent: UploadIntent },
+  options: UploadOptions,
+): Promise<UploadedDocument> {
   assertUsable(req.intent);
   const ready = await openForUpload(req.source, options.policy, cancellationSignal());
   return sendDocument(ready, req.intent, options);
@@ -44,7 +47,11 @@ function assertUsable(intent: UploadIntent): void {
 }
 
 /** PUTs an already opened source to the intent's URL; the source is consumed or destroyed either way. */
-export async function sendDocument(ready: ReadySource, intent: UploadIntent, options: UploadOptions): Promise<UploadedDocument> {
+export async function sendDocument(
+  ready: ReadySource,
+  intent: UploadIntent,
+  options: UploadOptions,
+): Promise<UploadedDocument> {
   const { opened: source, size } = ready;
   const target = safeUrl(intent.uploadUrl);
   try {
@@ -66,10 +73,12 @@ export async function sendDocument(ready: ReadySource, intent: UploadIntent, opt
   // The answer may come before the body is sent (a 403 from a store that does not wait), so the response
   // and the sending are awaited separately; the first error decides.
   let sendError: unknown;
-  const sending = pipeline(source.stream, meter, request.body, ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
-    sendError = error;
-    request.body.destroy();
-  });
+  const sending = pipeline(source.stream, meter, request.body, ...(signal ? [{ signal }] : [])).catch(
+    (error: unknown) => {
+      sendError = error;
+      request.body.destroy();
+    },
+  );
   let response: IncomingMessage;
   try {
     response = await request.response;
@@ -86,7 +95,8 @@ export async function sendDocument(ready: ReadySource, intent: UploadIntent, opt
   }
   await sending;
   response.resume();
-  if (sendError !== undefined) throw failureWhileSending(ready.source, target, sendError, signal, options.idleTimeoutMs);
+  if (sendError !== undefined)
+    throw failureWhileSending(ready.source, target, sendError, signal, options.idleTimeoutMs);
 
   heartbeat({ bytesSent: meter.bytes });
   const uploaded = { bytes: meter.bytes, sha256: meter.sha256() };
@@ -128,12 +138,16 @@ function failureWhileSending(
   return failureForNoAnswer(`PUT ${target}`, error, signal, idleTimeoutMs);
 }
 
-async function failureForUpload(target: string, fileId: string, response: IncomingMessage): Promise<ApplicationFailure> {
+async function failureForUpload(
+  target: string,
+  fileId: string,
+  response: IncomingMessage,
+): Promise<ApplicationFailure> {
   const bodyText = await readCappedText(response, ERROR_BODY_LIMIT, { keepPartialOnError: true });
   response.destroy();
   const status = response.statusCode ?? 0;
   if (status === 403) {
-    // The guide: "a 403 there typically means the URL expired; request a fresh one".
+    // A 403 there means the URL expired: request a fresh one (docs/partner-api.md, Step 2).
     const said = describeErrorBody(bodyText);
     return ApplicationFailure.create({
       type: UploadUrlExpired,
@@ -143,6 +157,9 @@ async function failureForUpload(target: string, fileId: string, response: Incomi
     });
   }
   const retryAfter = response.headers['retry-after'];
-  return failureForAnswer(`PUT ${target}`, { status, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, bodyText });
+  return failureForAnswer(`PUT ${target}`, {
+    status,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+    bodyText,
+  });
 }
-

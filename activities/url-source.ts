@@ -69,7 +69,10 @@ function bodyWithIdleTimeout(
   let timer: NodeJS.Timeout | undefined;
   const stream = new Readable({
     read() {
-      timer = setTimeout(() => stream.destroy(new SourceProblem(`cannot read ${label}: no data for ${idleMs} ms`, true)), idleMs);
+      timer = setTimeout(
+        () => stream.destroy(new SourceProblem(`cannot read ${label}: no data for ${idleMs} ms`, true)),
+        idleMs,
+      );
       reader.read().then(
         ({ done, value }) => {
           clearTimeout(timer);

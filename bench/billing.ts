@@ -58,8 +58,14 @@ const verifiedData = (id: string, reference: string) => ({
 });
 
 /** `naiveAllPaths`: also run the naive variant for 20 h and 30 h (1,200 and 1,800 one-minute rounds: slow). */
-export async function measureBilling(stack: Stack, naiveAllPaths: boolean, log: (line: string) => void): Promise<BillingRow[]> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+export async function measureBilling(
+  stack: Stack,
+  naiveAllPaths: boolean,
+  log: (line: string) => void,
+): Promise<BillingRow[]> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: sdkExecutable(findTestServer()) },
+  });
   // Its own sandbox: no webhooks, every review held until the bench decides.
   const sandbox = await startSandbox({ port: 0, review: { outcome: 'never' } });
   const rail = new Rail(sandbox.url);
@@ -164,7 +170,9 @@ export async function measureBilling(stack: Stack, naiveAllPaths: boolean, log: 
     for (const path of paths) {
       const kyc = await actions(of(path).find((r) => r.kind === 'kyc')!);
       const naiveRun = of(path).find((r) => r.kind === 'naive');
-      const naive = naiveRun ? (await actions(naiveRun)).count.total : naiveEstimate(naive1h.count, naive1h.polls, path);
+      const naive = naiveRun
+        ? (await actions(naiveRun)).count.total
+        : naiveEstimate(naive1h.count, naive1h.polls, path);
       rows.push({ path, kyc: kyc.count.total, naive, naiveMeasured: !!naiveRun, budget: billingBudgets[path] });
     }
     return rows;

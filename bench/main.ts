@@ -10,7 +10,17 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureBilling, type BillingRow } from './billing';
 import { measureLatency, measurePending, type LatencyFigure, type PendingFigure } from './pending';
-import { billingVerdicts, latencyVerdicts, markdownTable, pendingVerdicts, textTable, throughputSvg, throughputVerdicts, uploadVerdicts, type Verdict } from './report';
+import {
+  billingVerdicts,
+  latencyVerdicts,
+  markdownTable,
+  pendingVerdicts,
+  textTable,
+  throughputSvg,
+  throughputVerdicts,
+  uploadVerdicts,
+  type Verdict,
+} from './report';
 import { startStack } from './stack';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { measureThroughput, type ThroughputPoint } from './throughput';
@@ -30,15 +40,34 @@ export interface BenchSizes {
 }
 
 export const sizes: Record<'quick' | 'full', BenchSizes> = {
-  quick: { levels: [1, 4, 16], onboardingsAt: (c) => Math.max(8, 2 * c), uploadRepetitions: 3, pending: 200, latencySamples: 30, naiveAllPaths: false },
-  full: { levels: [1, 4, 16, 64], onboardingsAt: (c) => Math.max(24, 4 * c), uploadRepetitions: 7, pending: 5000, latencySamples: 200, naiveAllPaths: false },
+  quick: {
+    levels: [1, 4, 16],
+    onboardingsAt: (c) => Math.max(8, 2 * c),
+    uploadRepetitions: 3,
+    pending: 200,
+    latencySamples: 30,
+    naiveAllPaths: false,
+  },
+  full: {
+    levels: [1, 4, 16, 64],
+    onboardingsAt: (c) => Math.max(24, 4 * c),
+    uploadRepetitions: 7,
+    pending: 5000,
+    latencySamples: 200,
+    naiveAllPaths: false,
+  },
 };
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',')
+    .filter(Boolean);
   for (const name of only ?? []) {
-    if (!figureNames.includes(name as FigureName)) throw new Error(`--only: unknown figure "${name}" (known: ${figureNames.join(', ')})`);
+    if (!figureNames.includes(name as FigureName))
+      throw new Error(`--only: unknown figure "${name}" (known: ${figureNames.join(', ')})`);
   }
   const naiveAll = argv.includes('--naive-all');
   const maxCached = argv.find((a) => a.startsWith('--max-cached='))?.slice('--max-cached='.length);
@@ -47,10 +76,15 @@ function parseArgs(argv: string[]) {
     throw new Error(`--pending takes a positive whole number, not "${pending}"`);
   }
   const unknown = argv.filter(
-    (a) => a !== '--quick' && a !== '--naive-all' && !['--only=', '--max-cached=', '--pending='].some((p) => a.startsWith(p)),
+    (a) =>
+      a !== '--quick' &&
+      a !== '--naive-all' &&
+      !['--only=', '--max-cached=', '--pending='].some((p) => a.startsWith(p)),
   );
   if (unknown.length) {
-    throw new Error(`unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`);
+    throw new Error(
+      `unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`,
+    );
   }
   return {
     mode: quick ? ('quick' as const) : ('full' as const),
@@ -58,7 +92,8 @@ function parseArgs(argv: string[]) {
     maxCachedWorkflows: maxCached === undefined ? undefined : Number(maxCached),
     /** Overrides the mode's number of pending onboardings (figure 4). */
     pending: pending === undefined ? undefined : Number(pending),
-    figures: new Set<FigureName>((only as FigureName[]) ?? figureNames) };
+    figures: new Set<FigureName>((only as FigureName[]) ?? figureNames),
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,8 +102,14 @@ async function main(): Promise<void> {
   const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}), ...(pending ? { pending } : {}) };
   const began = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-  const machine = { node: process.version, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))) };
-  log(`bench, ${mode} mode: ${[...figures].join(', ')} (${machine.cpus} cores, load ${machine.loadavgAtStart.join(' ')})`);
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+  };
+  log(
+    `bench, ${mode} mode: ${[...figures].join(', ')} (${machine.cpus} cores, load ${machine.loadavgAtStart.join(' ')})`,
+  );
 
   const stack = await startStack(log);
   const stop = () => void stack.close().finally(() => process.exit(130));
@@ -113,15 +154,27 @@ async function main(): Promise<void> {
     await stack.close();
   }
 
-  const finished = { seconds: Math.round((Date.now() - began) / 1000), loadavgAtEnd: loadavg().map((l) => Number(l.toFixed(2))) };
+  const finished = {
+    seconds: Math.round((Date.now() - began) / 1000),
+    loadavgAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
+  };
   console.log(`\n${textTable(verdicts)}\n`);
   console.log(markdownTable(verdicts));
   const out = join(__dirname, 'results.json');
-  writeFileSync(out, `${JSON.stringify({ mode, at: new Date(began).toISOString(), machine: { ...machine, ...finished }, verdicts, results }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ mode, at: new Date(began).toISOString(), machine: { ...machine, ...finished }, verdicts, results }, null, 2)}\n`,
+  );
   log(`wrote ${out}`);
   if (results.throughput) {
     const svg = join(__dirname, 'throughput.svg');
-    writeFileSync(svg, throughputSvg(results.throughput, `${mode} run, ${machine.cpus} cores, ${new Date(began).toISOString().slice(0, 16)}Z, node ${machine.node}`));
+    writeFileSync(
+      svg,
+      throughputSvg(
+        results.throughput,
+        `${mode} run, ${machine.cpus} cores, ${new Date(began).toISOString().slice(0, 16)}Z, node ${machine.node}`,
+      ),
+    );
     log(`wrote ${svg}`);
   }
   const missed = verdicts.filter((v) => !v.pass).length;
@@ -131,7 +184,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   },
 );

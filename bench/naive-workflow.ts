@@ -13,7 +13,10 @@ const acts = proxyActivities<KycActivities>(options.partnerCall);
 const { checkDocuments } = proxyActivities<KycActivities>(options.documentCheck);
 const { uploadDocument } = proxyActivities<KycActivities>(options.upload);
 // One GET per activity: "still pending" is an answer here, not a retry.
-const { pollCustomerDecision } = proxyActivities<KycActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } });
+const { pollCustomerDecision } = proxyActivities<KycActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
 
 const MINUTE = 60_000;
 const ESCALATE_AFTER = 24 * 3600_000;
@@ -31,12 +34,19 @@ export async function naivePollingWorkflow(input: NaiveInput): Promise<string> {
   const emit = (type: KycEventType) =>
     acts.emitKycEvent({
       idempotencyKey: eventIdempotencyKey(workflowInfo().workflowId, type),
-      event: { type, customerId: input.customerId, customerReference: input.customerReference, occurredAt: new Date().toISOString() },
+      event: {
+        type,
+        customerId: input.customerId,
+        customerReference: input.customerReference,
+        occurredAt: new Date().toISOString(),
+      },
     });
 
   await checkDocuments(input.documents);
   upsertSearchAttributes([{ key: KycStatus, value: 'uploading' }]);
-  const files = await Promise.all(input.documents.map((document) => uploadDocument({ customerId: input.customerId, document })));
+  const files = await Promise.all(
+    input.documents.map((document) => uploadDocument({ customerId: input.customerId, document })),
+  );
   const slots = Object.fromEntries(input.documents.map((d, i) => [attachSlotFor[d.category], files[i]!.fileId]));
   await acts.attachDocuments({ customerId: input.customerId, slots });
   await acts.submitKyc({ customerId: input.customerId });

@@ -39,7 +39,13 @@ const SEND_CONCURRENCY = 32;
 async function sendWebhook(stack: Stack, customerId: string, reference: string): Promise<void> {
   const body = JSON.stringify({
     event: 'customer_verified',
-    data: { object: 'customer', id: customerId, customer_reference: reference, status: 'verified', verified_at: new Date().toISOString() },
+    data: {
+      object: 'customer',
+      id: customerId,
+      customer_reference: reference,
+      status: 'verified',
+      verified_at: new Date().toISOString(),
+    },
   });
   const res = await fetch(stack.receiver.webhookUrl, {
     method: 'POST',
@@ -53,14 +59,21 @@ async function sendWebhook(stack: Stack, customerId: string, reference: string):
 /** Starts `n` KYC runs (customers created first) and waits until every one is pending review. */
 async function holdKyc(stack: Stack, taskQueue: string, n: number, tag: string) {
   const refs = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}`);
-  const customers = await pool(16, refs, async (reference) => ({ reference, id: await stack.rail.createCustomer(reference) }));
+  const customers = await pool(16, refs, async (reference) => ({
+    reference,
+    id: await stack.rail.createCustomer(reference),
+  }));
   const started = performance.now();
   await pool(SEND_CONCURRENCY, customers, ({ id, reference }) =>
-    stack.client.workflow.start(kycWorkflow, kycStartOptions({ customerId: id, customerReference: reference, documents: stack.documents }, taskQueue)),
+    stack.client.workflow.start(
+      kycWorkflow,
+      kycStartOptions({ customerId: id, customerReference: reference, documents: stack.documents }, taskQueue),
+    ),
   );
   await waitUntil(
     `${n} KYC runs pending review`,
-    async () => (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND KycStatus = 'pending_review'`)).count >= n,
+    async () =>
+      (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND KycStatus = 'pending_review'`)).count >= n,
     30 * 60_000,
     250,
   );
@@ -86,22 +99,35 @@ async function holdFloor(stack: Stack, worker: WorkerChild, taskQueue: string, n
 /** Sends every message (bounded concurrency) and returns closed runs per second, from the first send. */
 async function drain(stack: Stack, taskQueue: string, n: number, send: (i: number) => Promise<void>): Promise<number> {
   const started = performance.now();
-  await pool(SEND_CONCURRENCY, Array.from({ length: n }, (_, i) => i), send);
+  await pool(
+    SEND_CONCURRENCY,
+    Array.from({ length: n }, (_, i) => i),
+    send,
+  );
   await waitUntil(
     `${n} runs closed on ${taskQueue}`,
-    async () => (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`)).count >= n,
+    async () =>
+      (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`)).count >= n,
     30 * 60_000,
     100,
   );
   return n / ((performance.now() - started) / 1000);
 }
 
-export async function measurePending(stack: Stack, n: number, log: (line: string) => void, maxCachedWorkflows?: number): Promise<PendingFigure> {
+export async function measurePending(
+  stack: Stack,
+  n: number,
+  log: (line: string) => void,
+  maxCachedWorkflows?: number,
+): Promise<PendingFigure> {
   const overrides = maxCachedWorkflows === undefined ? undefined : { maxCachedWorkflows };
   const tag = `p${Date.now().toString(36)}`;
   const kycQueue = `bench-kyc-${tag}`;
   const floorQueue = `bench-floor-${tag}`;
-  const [kyc, floor] = await Promise.all([stack.kycWorker(kycQueue, {}, overrides), stack.floorWorker(floorQueue, overrides)]);
+  const [kyc, floor] = await Promise.all([
+    stack.kycWorker(kycQueue, {}, overrides),
+    stack.floorWorker(floorQueue, overrides),
+  ]);
   try {
     await sleep(500);
     const kycIdle = await kyc.memory(true);
@@ -116,14 +142,20 @@ export async function measurePending(stack: Stack, n: number, log: (line: string
     await sleep(1000);
 
     log(`  ${n} webhooks → KYC runs…`);
-    const kycDrain = await drain(stack, kycQueue, n, (i) => sendWebhook(stack, kycHold.customers[i]!.id, kycHold.customers[i]!.reference));
+    const kycDrain = await drain(stack, kycQueue, n, (i) =>
+      sendWebhook(stack, kycHold.customers[i]!.id, kycHold.customers[i]!.reference),
+    );
     const kycPeak = await kyc.memory();
     log(`  ${n} raw signals → floor runs…`);
     const floorDrain = await drain(stack, floorQueue, n, (i) =>
       stack.client.workflow.getHandle(floorHold.ids[i]!).signal(floorDecided, { status: 'verified' }),
     );
     const floorPeak = await floor.memory();
-    const toMiB = (idle: number, holding: number, peak: number) => ({ idle: mib(idle), holding: mib(holding), peak: mib(peak) });
+    const toMiB = (idle: number, holding: number, peak: number) => ({
+      idle: mib(idle),
+      holding: mib(holding),
+      peak: mib(peak),
+    });
     return {
       pending: n,
       kycHoldPerSecond: n / kycHold.seconds,
@@ -140,7 +172,11 @@ export async function measurePending(stack: Stack, n: number, log: (line: string
   }
 }
 
-export async function measureLatency(stack: Stack, samples: number, log: (line: string) => void): Promise<LatencyFigure> {
+export async function measureLatency(
+  stack: Stack,
+  samples: number,
+  log: (line: string) => void,
+): Promise<LatencyFigure> {
   const tag = `l${Date.now().toString(36)}`;
   const kycQueue = `bench-kyc-${tag}`;
   const floorQueue = `bench-floor-${tag}`;

@@ -12,7 +12,12 @@ export interface WorkerSpec {
   /** The KYC worker's environment, parsed by parseWorkerConfig exactly as `npm run worker` does. */
   env: Record<string, string>;
   /** Serializable worker options only (numbers, strings). */
-  overrides?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>>;
+  overrides?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'
+    >
+  >;
 }
 
 export interface MemorySample {

@@ -115,8 +115,12 @@ export function textTable(verdicts: Verdict[]): string {
 
 /** The same table in Markdown, for the README. */
 export function markdownTable(verdicts: Verdict[]): string {
-  const rows = verdicts.map((v) => `| ${v.figure} | ${v.kyc} | ${v.baseline} | ${v.ratio} | ${v.goal} | ${v.pass ? 'PASS' : 'MISS'} |`);
-  return ['| figure | KYC | baseline (same run) | ratio | goal | result |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = verdicts.map(
+    (v) => `| ${v.figure} | ${v.kyc} | ${v.baseline} | ${v.ratio} | ${v.goal} | ${v.pass ? 'PASS' : 'MISS'} |`,
+  );
+  return ['| figure | KYC | baseline (same run) | ratio | goal | result |', '|---|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
 
 /** Throughput against concurrency (log₂ x axis), KYC and floor, as a self-contained SVG. */
@@ -129,7 +133,9 @@ export function throughputSvg(points: ThroughputPoint[], caption: string): strin
   const y = (v: number) => h - bottom - (v / yMax) * (h - top - bottom);
   const series = (key: 'kycPerSecond' | 'floorPerSecond', color: string) =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${x(p.concurrency).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ')}"/>` +
-    points.map((p) => `<circle cx="${x(p.concurrency).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${color}"/>`).join('');
+    points
+      .map((p) => `<circle cx="${x(p.concurrency).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${color}"/>`)
+      .join('');
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
@@ -140,7 +146,10 @@ export function throughputSvg(points: ThroughputPoint[], caption: string): strin
         `<line x1="${left}" x2="${w - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#ddd"/>` +
         `<text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${round(t, 1)}</text>`,
     ),
-    ...points.map((p) => `<text x="${x(p.concurrency).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${p.concurrency}</text>`),
+    ...points.map(
+      (p) =>
+        `<text x="${x(p.concurrency).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${p.concurrency}</text>`,
+    ),
     `<line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>`,
     `<line x1="${left}" x2="${left}" y1="${top}" y2="${h - bottom}" stroke="#333"/>`,
     `<text x="${w / 2}" y="${h - bottom + 34}" text-anchor="middle">concurrent onboardings</text>`,

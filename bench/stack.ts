@@ -61,7 +61,11 @@ export interface Stack {
   documents: KycInput['documents'];
   bundles: { kyc: string; floor: string; naive: string };
   /** A KYC worker process (the product's own wiring) on `taskQueue`, against this stack's sandbox. */
-  kycWorker(taskQueue: string, extraEnv?: Record<string, string>, overrides?: WorkerSpec['overrides']): Promise<WorkerChild>;
+  kycWorker(
+    taskQueue: string,
+    extraEnv?: Record<string, string>,
+    overrides?: WorkerSpec['overrides'],
+  ): Promise<WorkerChild>;
   floorWorker(taskQueue: string, overrides?: WorkerSpec['overrides']): Promise<WorkerChild>;
   close(): Promise<void>;
 }
@@ -82,7 +86,12 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
 
     const [port, uiPort] = [await freePort(), await freePort()];
     log(`starting a Temporal dev server on 127.0.0.1:${port} (temp db)…`);
-    const server = await startDevServer({ port, uiPort, dbFile: join(dir, 'temporal.sqlite'), logFile: join(dir, 'temporal.log') });
+    const server = await startDevServer({
+      port,
+      uiPort,
+      dbFile: join(dir, 'temporal.sqlite'),
+      logFile: join(dir, 'temporal.log'),
+    });
     cleanups.push(() => server.stop());
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());

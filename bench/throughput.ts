@@ -18,7 +18,11 @@ export interface ThroughputPoint {
 /** `count` onboardings, `concurrency` of them in flight at any time; returns completions per second. */
 async function closedLoop(concurrency: number, count: number, one: (i: number) => Promise<void>): Promise<number> {
   const started = performance.now();
-  await pool(concurrency, Array.from({ length: count }, (_, i) => i), (i) => one(i));
+  await pool(
+    concurrency,
+    Array.from({ length: count }, (_, i) => i),
+    (i) => one(i),
+  );
   return count / ((performance.now() - started) / 1000);
 }
 
@@ -36,11 +40,15 @@ export async function measureThroughput(
 
   /** Customers exist before the clock starts (the backend creates them), each reviewed "verify" at once. */
   const customers = async (n: number) =>
-    pool(8, Array.from({ length: n }, () => `bench-tp-${tag}-${++serial}`), async (reference) => {
-      const id = await stack.rail.createCustomer(reference);
-      await stack.rail.review(id, { outcome: 'verify', after_ms: 0 });
-      return { id, reference };
-    });
+    pool(
+      8,
+      Array.from({ length: n }, () => `bench-tp-${tag}-${++serial}`),
+      async (reference) => {
+        const id = await stack.rail.createCustomer(reference);
+        await stack.rail.review(id, { outcome: 'verify', after_ms: 0 });
+        return { id, reference };
+      },
+    );
 
   const runKyc = async (concurrency: number, n: number) => {
     const list = await customers(n);

@@ -30,14 +30,22 @@ interface IntentReply {
   required_headers: Record<string, string>;
 }
 
-export async function measureUpload(stack: Stack, repetitions: number, log: (line: string) => void): Promise<UploadFigure> {
+export async function measureUpload(
+  stack: Stack,
+  repetitions: number,
+  log: (line: string) => void,
+): Promise<UploadFigure> {
   const file = await makeLargePdf(join(stack.dir, 'large.pdf'), UPLOAD_BYTES);
   const customerId = await stack.rail.createCustomer(`bench-upload-${Date.now().toString(36)}`);
   const intent = async (): Promise<IntentReply> => {
     const res = await fetch(`${stack.sandbox.url}/v1/customers/${customerId}/files`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.rail.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ file_category: 'proof_of_address', filename: 'large.pdf', content_type: 'application/pdf' }),
+      body: JSON.stringify({
+        file_category: 'proof_of_address',
+        filename: 'large.pdf',
+        content_type: 'application/pdf',
+      }),
     });
     if (!res.ok) throw new Error(`upload intent → ${res.status} ${await res.text()}`);
     return (await res.json()) as IntentReply;
@@ -47,7 +55,9 @@ export async function measureUpload(stack: Stack, repetitions: number, log: (lin
     if (seen?.sha256 !== file.sha256) throw new Error(`sandbox did not receive ${fileId} intact`);
   };
 
-  const worker = await stack.kycWorker(`bench-upload-${Date.now().toString(36)}`, { KYC_MAX_FILE_BYTES: String(64 * 1024 * 1024) });
+  const worker = await stack.kycWorker(`bench-upload-${Date.now().toString(36)}`, {
+    KYC_MAX_FILE_BYTES: String(64 * 1024 * 1024),
+  });
   const activityMs: number[] = [];
   const curlMs: number[] = [];
   let rssGrowth = 0;
@@ -57,7 +67,12 @@ export async function measureUpload(stack: Stack, repetitions: number, log: (lin
       const put = await worker.call<PutResult>({
         type: 'put',
         source: file.path,
-        intent: { fileId: reply.file_id, uploadUrl: reply.upload_url, expiresAt: reply.expires_at, requiredHeaders: reply.required_headers },
+        intent: {
+          fileId: reply.file_id,
+          uploadUrl: reply.upload_url,
+          expiresAt: reply.expires_at,
+          requiredHeaders: reply.required_headers,
+        },
         partnerUrl: stack.sandbox.url,
         maxFileBytes: 64 * 1024 * 1024,
       });
@@ -69,8 +84,17 @@ export async function measureUpload(stack: Stack, repetitions: number, log: (lin
       const reply = await intent();
       const headers = Object.entries(reply.required_headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
       const { stdout } = await run('curl', [
-        '-sS', '-o', '/dev/null', '-w', '%{http_code} %{time_total}',
-        '--data-binary', `@${file.path}`, '-X', 'PUT', ...headers, reply.upload_url,
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{time_total}',
+        '--data-binary',
+        `@${file.path}`,
+        '-X',
+        'PUT',
+        ...headers,
+        reply.upload_url,
       ]);
       const [code, seconds] = stdout.trim().split(' ');
       if (code !== '200') throw new Error(`curl PUT answered ${code}`);
@@ -98,7 +122,9 @@ export async function measureUpload(stack: Stack, repetitions: number, log: (lin
   const mibps = (ms: number) => mib(UPLOAD_BYTES) / (ms / 1000);
   const activityMiBps = mibps(median(activityMs));
   const curlMiBps = mibps(median(curlMs));
-  log(`  activity ${activityMiBps.toFixed(0)} MiB/s, curl ${curlMiBps.toFixed(0)} MiB/s, RSS growth ${mib(rssGrowth).toFixed(1)} MiB`);
+  log(
+    `  activity ${activityMiBps.toFixed(0)} MiB/s, curl ${curlMiBps.toFixed(0)} MiB/s, RSS growth ${mib(rssGrowth).toFixed(1)} MiB`,
+  );
   return {
     bytes: UPLOAD_BYTES,
     repetitions,

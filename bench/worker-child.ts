@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createUploadSteps, type UploadedDocument, type UploadIntent } from '../activities';
+import { createUploadSteps, type UploadedDocument } from '../activities';
 import { parseWorkerConfig } from '../worker/config';
 import { createKycWorker } from '../worker/create-worker';
 import { floorDecided, type FloorActivities } from './floor-workflow';
@@ -49,7 +49,13 @@ function floorActivities(client: Client): FloorActivities {
       if (!signalSelf) return;
       // The "webhook": the decision arrives right after submit, from outside the run.
       const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
-      setImmediate(() => void client.workflow.getHandle(workflowId).signal(floorDecided, { status: 'verified' }).catch(() => undefined));
+      setImmediate(
+        () =>
+          void client.workflow
+            .getHandle(workflowId)
+            .signal(floorDecided, { status: 'verified' })
+            .catch(() => undefined),
+      );
     },
   };
 }
@@ -89,7 +95,7 @@ async function put(req: Extract<ChildRequest, { type: 'put' }>) {
   peakRss = before.rss;
   const started = performance.now();
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });
-  const uploaded: UploadedDocument = await env.run(() => steps.putDocument({ source: req.source, intent: req.intent as UploadIntent }));
+  const uploaded: UploadedDocument = await env.run(() => steps.putDocument({ source: req.source, intent: req.intent }));
   const ms = performance.now() - started;
   const after = memory();
   return { ms, bytes: uploaded.bytes, sha256: uploaded.sha256, rssBefore: before.rss, rssPeak: after.peakRss };
@@ -121,7 +127,12 @@ async function handle(req: ChildRequest): Promise<unknown> {
 process.on('message', (message: { id: number; req: ChildRequest }) => {
   handle(message.req).then(
     (value) => process.send!({ id: message.id, ok: true, value } satisfies ChildReply),
-    (err: unknown) => process.send!({ id: message.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies ChildReply),
+    (err: unknown) =>
+      process.send!({
+        id: message.id,
+        ok: false,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      } satisfies ChildReply),
   );
 });
 process.on('disconnect', () => process.exit(0));

@@ -23,8 +23,13 @@ export const commonOptions = {
 
 export function parseCommandLine(args: string[], options: Options): { values: Values; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
-    return { values: values as Values, positionals };
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...commonOptions, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values, positionals };
   } catch (err) {
     // node's messages are good ("Unknown option '--x'"); only their advice on '--' is noise here.
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
@@ -68,7 +73,8 @@ const contentTypeByExtension: Readonly<Record<string, ContentType>> = {
   '.pdf': 'application/pdf',
 };
 
-const isCategory = (value: string): value is DocumentCategory => (documentCategories as readonly string[]).includes(value);
+const isCategory = (value: string): value is DocumentCategory =>
+  (documentCategories as readonly string[]).includes(value);
 
 /**
  * `category=path` arguments → the input's documents. A path is made absolute (the worker resolves nothing relative
@@ -80,9 +86,12 @@ export function documentsFrom(args: string[], cwd = process.cwd()): KycInput['do
     const eq = arg.indexOf('=');
     const category = arg.slice(0, eq);
     const where = arg.slice(eq + 1);
-    if (eq <= 0 || where === '') throw new UsageError(`"${arg}" is not a document: write category=path, e.g. id_document=./passport.jpg`);
+    if (eq <= 0 || where === '')
+      throw new UsageError(`"${arg}" is not a document: write category=path, e.g. id_document=./passport.jpg`);
     if (!isCategory(category)) {
-      throw new UsageError(`unknown document category "${category}" in "${arg}": use one of ${documentCategories.join(', ')}`);
+      throw new UsageError(
+        `unknown document category "${category}" in "${arg}": use one of ${documentCategories.join(', ')}`,
+      );
     }
     const isUrl = /^(https?|file):\/\//i.test(where);
     const pathPart = isUrl ? new URL(where).pathname : where;
@@ -117,5 +126,5 @@ export function timingFrom(values: Values): KycInput['timing'] | undefined {
     escalateAfter: duration('timing-escalate-after'),
   };
   const given = Object.entries(timing).filter(([, v]) => v !== undefined);
-  return given.length ? (Object.fromEntries(given) as KycInput['timing']) : undefined;
+  return given.length ? Object.fromEntries(given) : undefined;
 }

@@ -75,7 +75,12 @@ Examples:
   kyc start --customer-id ckcust_123 --reference pouch-user-12345 id_document=./passport.jpg
   kyc start --customer-id ckcust_124 --reference pouch-user-9 --country US \\
       id_document=/var/kyc/u9/licence.jpg proof_of_address=/var/kyc/u9/bill.pdf --timing-first-poll 5m`,
-  options: { 'customer-id': { type: 'string' }, reference: { type: 'string' }, country: { type: 'string' }, ...timingOptions },
+  options: {
+    'customer-id': { type: 'string' },
+    reference: { type: 'string' },
+    country: { type: 'string' },
+    ...timingOptions,
+  },
   async run({ values, positionals, env, cwd }) {
     const customerId = requiredString(values, 'customer-id');
     const input = {
@@ -91,7 +96,7 @@ Examples:
 
 export const status: Command = {
   name: 'status',
-  summary: 'where a customer\'s KYC is: stage, files, polls, escalation, outcome',
+  summary: "where a customer's KYC is: stage, files, polls, escalation, outcome",
   help: `Usage: kyc status CUSTOMER_ID
 
 Asks the run (the "status" query): stage, files uploaded, when the review started, polls, escalation, outcome,
@@ -129,7 +134,8 @@ Examples:
     const stage = optionalString(values, 'status');
     if (stage !== undefined && !isListableStage(stage)) throw new UsageError(`--${stageFilterProblem(stage)}`);
     const limitText = optionalString(values, 'limit');
-    if (limitText !== undefined && !/^\d+$/.test(limitText)) throw new UsageError(`--limit must be a number (got "${limitText}")`);
+    if (limitText !== undefined && !/^\d+$/.test(limitText))
+      throw new UsageError(`--limit must be a number (got "${limitText}")`);
     const filter = withDefined({
       status: stage,
       customerReference: optionalString(values, 'reference'),
@@ -179,7 +185,8 @@ Example:
   options: { 'customer-id': { type: 'string' }, country: { type: 'string' }, ...timingOptions },
   async run({ values, positionals, env, cwd }) {
     const [previous, ...documents] = positionals;
-    if (!previous || previous.includes('=')) throw new UsageError('missing PREVIOUS_CUSTOMER_ID (the rejected customer)');
+    if (!previous || previous.includes('='))
+      throw new UsageError('missing PREVIOUS_CUSTOMER_ID (the rejected customer)');
     customerIdFrom(previous, 'PREVIOUS_CUSTOMER_ID');
     const customerId = customerIdFrom(requiredString(values, 'customer-id'), '--customer-id');
     const next = {
@@ -194,7 +201,7 @@ Example:
 
 export const resume: Command = {
   name: 'resume',
-  summary: 'start a failed or terminated run again from the partner\'s record (no second submit)',
+  summary: "start a failed or terminated run again from the partner's record (no second submit)",
   help: `Usage: kyc resume CUSTOMER_ID
 
 For a run that failed, was terminated, cancelled or timed out: starts it again on the same workflow (kyc-ID), from

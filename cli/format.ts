@@ -34,7 +34,12 @@ export function formatStatus(status: KycStatus): string {
       ['customer', `${status.customerId}  reference ${status.customerReference}`],
       ['files', `${uploaded}/${status.files.length} uploaded${files ? `: ${files}` : ''}`],
       ['submitted', status.submittedAt],
-      ['pending', status.pendingSince && !status.outcome ? `since ${status.pendingSince} (${ago(status.pendingSince)})` : undefined],
+      [
+        'pending',
+        status.pendingSince && !status.outcome
+          ? `since ${status.pendingSince} (${ago(status.pendingSince)})`
+          : undefined,
+      ],
       ['polls', String(status.polls)],
       ['escalated', status.escalatedAt ? `yes, at ${status.escalatedAt}` : 'no'],
       ['outcome', outcome],
@@ -77,7 +82,9 @@ function eventsLine(status: KycStatus): string | undefined {
 /** The partner's own customer_reference, shown only when it differs from ours (a mismatch worth a look). */
 function partnerReference(status: KycStatus): string | undefined {
   const theirs = status.partnerCustomerReference;
-  return theirs && theirs !== status.customerReference ? `${theirs} (the partner's; ours is ${status.customerReference})` : undefined;
+  return theirs && theirs !== status.customerReference
+    ? `${theirs} (the partner's; ours is ${status.customerReference})`
+    : undefined;
 }
 
 export function formatResumed(resumed: ResumedKyc, customerId: string): string {
@@ -95,7 +102,13 @@ export function formatResumed(resumed: ResumedKyc, customerId: string): string {
 export function formatResult(result: KycResult): string {
   const head = `kyc-${result.customerId}  ${result.status}`;
   if (result.status === 'verified') {
-    return [head, rows([['customer', `${result.customerId}  reference ${result.customerReference}`], ['verified', result.verifiedAt]])].join('\n');
+    return [
+      head,
+      rows([
+        ['customer', `${result.customerId}  reference ${result.customerReference}`],
+        ['verified', result.verifiedAt],
+      ]),
+    ].join('\n');
   }
   return [
     head,
@@ -104,9 +117,14 @@ export function formatResult(result: KycResult): string {
       ['rejected', result.rejectedAt],
       ['reason', result.rejectionReason && `${result.rejectionReason} (partner's words, for audit only)`],
       ['tell user', result.userMessage],
-      ['retry', result.retryCustomerReference && `create a new customer with reference ${result.retryCustomerReference}, then:`],
+      [
+        'retry',
+        result.retryCustomerReference && `create a new customer with reference ${result.retryCustomerReference}, then:`,
+      ],
     ]),
-    result.retryCustomerReference ? `             kyc retry ${result.customerId} --customer-id NEW_ID id_document=PATH …` : '',
+    result.retryCustomerReference
+      ? `             kyc retry ${result.customerId} --customer-id NEW_ID id_document=PATH …`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -127,5 +145,12 @@ export function formatList(runs: ListedKyc[]): string {
     ]),
   ];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
-  return table.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
+  return table
+    .map((row) =>
+      row
+        .map((cell, col) => cell.padEnd(widths[col]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

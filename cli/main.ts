@@ -2,6 +2,7 @@
 // the commands ./commands.ts and ./webhook.ts.
 import { runCli } from './run';
 
-runCli(process.argv.slice(2)).then((code) => {
+// runCli never throws (it reports every error itself and resolves to the exit code), so nothing is left to catch.
+void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

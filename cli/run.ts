@@ -1,6 +1,11 @@
 // The CLI's frame: pick the command, parse its flags, run it, print human text or `--json`, and turn every
 // expected failure into one line on stderr with exit code 1 (2 for a mistake in the command line).
-import { InvalidCustomerIdError, InvalidKycInputError, InvalidListFilterError, KycClientError } from '../client/kyc-client';
+import {
+  InvalidCustomerIdError,
+  InvalidKycInputError,
+  InvalidListFilterError,
+  KycClientError,
+} from '../client/kyc-client';
 import { parseCommandLine, UsageError } from './args';
 import { list, result, resume, retry, start, status, type Command } from './commands';
 import { webhook } from './webhook';
@@ -74,7 +79,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     return fail(2, 'missing command (run "kyc --help" for the list)');
   }
   command = commands.find((c) => c.name === name);
-  if (!command) return fail(2, `unknown command "${name}": use one of ${commands.map((c) => c.name).join(', ')} (kyc --help)`);
+  if (!command)
+    return fail(2, `unknown command "${name}": use one of ${commands.map((c) => c.name).join(', ')} (kyc --help)`);
 
   try {
     const { values, positionals } = parseCommandLine(rest, command.options);
@@ -87,12 +93,16 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     return output.exitCode ?? 0;
   } catch (err) {
     if (err instanceof UsageError) return fail(2, `${err.message} (kyc ${command.name} --help)`);
-    if (err instanceof InvalidKycInputError || err instanceof InvalidListFilterError || err instanceof InvalidCustomerIdError) {
+    if (
+      err instanceof InvalidKycInputError ||
+      err instanceof InvalidListFilterError ||
+      err instanceof InvalidCustomerIdError
+    ) {
       return fail(2, err.message);
     }
     if (io.env.KYC_DEBUG && err instanceof Error) io.err(err.stack ?? err.message);
     const message = err instanceof Error ? err.message : String(err);
     // Expected failures (KycClientError) and the rest alike: one line, the first of the message.
-    return fail(1, err instanceof KycClientError ? message : message.split('\n')[0] ?? message);
+    return fail(1, err instanceof KycClientError ? message : (message.split('\n')[0] ?? message));
   }
 }

@@ -1,11 +1,11 @@
-// `kyc webhook`: sends the partner's decision event (contract §4) to a webhook receiver, signed as the partner
-// signs it — to exercise a receiver, or to deliver a decision by hand when the partner's delivery was lost.
+// `kyc webhook`: sends the partner's decision event (docs/webhook-receiver.md, "Body") to a webhook receiver, signed as
+// the partner signs it — to exercise a receiver, or to deliver a decision by hand when the partner's delivery was lost.
 import { KycClient } from '../client/kyc-client';
 import { signatureHeader, signWebhook } from '../common/webhook-signature';
 import { customerIdFrom, onePositional, optionalString, requiredString, UsageError, type Values } from './args';
 import type { Command } from './commands';
 
-/** The guide's own example reason, when the operator gives none. */
+/** The partner's own example reason (as in docs/workflow.md, "Signals"), when the operator gives none. */
 const defaultRejectionReason = 'ID document unreadable';
 
 export function webhookUrl(values: Values, env: NodeJS.ProcessEnv): URL {
@@ -22,7 +22,9 @@ export function webhookUrl(values: Values, env: NodeJS.ProcessEnv): URL {
   return url;
 }
 
-/** The partner's event body (guide step 5): the customer object with its new status and when it changed. */
+/**
+ * The partner's event body (docs/partner-api.md, Step 5): the customer object with its new status and when it changed.
+ */
 export function decisionEvent(
   decision: 'verified' | 'rejected',
   customer: { id: string; reference?: string; reason?: string },
@@ -37,7 +39,10 @@ export function decisionEvent(
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return decision === 'verified'
     ? { event: 'customer_verified', data: { ...base, verified_at: at } }
-    : { event: 'customer_rejected', data: { ...base, rejected_at: at, rejection_reason: customer.reason ?? defaultRejectionReason } };
+    : {
+        event: 'customer_rejected',
+        data: { ...base, rejected_at: at, rejection_reason: customer.reason ?? defaultRejectionReason },
+      };
 }
 
 /** The partner always sends customer_reference; without --reference, the customer's KYC run knows it. */
@@ -56,7 +61,7 @@ async function referenceOf(customerId: string, env: NodeJS.ProcessEnv): Promise<
 
 export const webhook: Command = {
   name: 'webhook',
-  summary: "send a signed customer_verified / customer_rejected event to a webhook receiver",
+  summary: 'send a signed customer_verified / customer_rejected event to a webhook receiver',
   help: `Usage: kyc webhook verified|rejected --customer-id ID [--reference REF] [--reason TEXT]
                    [--url URL] [--secret S [--secret OLD]]
 
@@ -86,7 +91,8 @@ Examples:
       throw new UsageError(`the decision must be "verified" or "rejected" (got "${decision}")`);
     }
     const secrets = (values.secret as string[] | undefined) ?? (env.WEBHOOK_SECRET ? [env.WEBHOOK_SECRET] : []);
-    if (secrets.length === 0 || secrets.some((s) => s === '')) throw new UsageError('missing --secret (or WEBHOOK_SECRET)');
+    if (secrets.length === 0 || secrets.some((s) => s === ''))
+      throw new UsageError('missing --secret (or WEBHOOK_SECRET)');
     const url = webhookUrl(values, env);
     const id = customerIdFrom(requiredString(values, 'customer-id'), '--customer-id');
     const reference = optionalString(values, 'reference') ?? (await referenceOf(id, env));

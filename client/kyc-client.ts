@@ -1,5 +1,5 @@
 // What a backend imports to run KYC: start a customer's submission, read its status and outcome, retry a rejected
-// customer under the partner's rules (guide: "Recovery: customer rejected"), resume a run that failed or was
+// customer under the partner's rules (docs/partner-api.md, "A rejected customer"), resume a run that failed or was
 // terminated from the partner's record, and find runs by stage or reference.
 import {
   Client,
@@ -73,7 +73,10 @@ export class KycRunFailedError extends KycClientError {
 }
 export class TemporalUnreachableError extends KycClientError {
   override name = 'TemporalUnreachableError';
-  constructor(readonly address: string, cause: unknown) {
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     super(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason}`, { cause });
   }
@@ -232,7 +235,10 @@ export class KycClient {
       throw new KycRetryRefusedError(`${previousId} was verified: there is nothing to retry`);
     }
     // The new customer's run, if there is one, is checked first: it is strongly consistent, unlike visibility.
-    const existing = await this.client.workflow.getHandle(kycWorkflowId(next.customerId)).describe().catch(ignoreNotFound);
+    const existing = await this.client.workflow
+      .getHandle(kycWorkflowId(next.customerId))
+      .describe()
+      .catch(ignoreNotFound);
     if (existing && existing.memo?.retryOf !== previousId) {
       throw new KycRetryRefusedError(
         `${existing.workflowId} already exists and is not a retry of ${previousId}: create a new customer at the partner for the retry`,
@@ -241,7 +247,12 @@ export class KycClient {
     const existingReference = existing?.typedSearchAttributes.get(CustomerReference);
     if (existing && existingReference && ['RUNNING', 'COMPLETED'].includes(existing.status.name)) {
       // The same retry asked again (a backend retrying its own call): the run that exists is the answer.
-      return { workflowId: existing.workflowId, runId: existing.runId, alreadyStarted: true, customerReference: existingReference };
+      return {
+        workflowId: existing.workflowId,
+        runId: existing.runId,
+        alreadyStarted: true,
+        customerReference: existingReference,
+      };
     }
     // A retry run that failed (e.g. on its documents) is started again, corrected, under the reference it already
     // carries: the backend created the new customer with it, and visibility would otherwise count it as taken.
@@ -281,7 +292,9 @@ export class KycClient {
         (result) => `already decided: ${result.status}`,
         () => 'already completed',
       );
-      throw new KycResumeRefusedError(`${workflowId} ${decided}; nothing to resume (kyc result ${customerId} shows the decision)`);
+      throw new KycResumeRefusedError(
+        `${workflowId} ${decided}; nothing to resume (kyc result ${customerId} shows the decision)`,
+      );
     }
     const input = await this.startInputOf(run);
     if (!input) throw new KycResumeRefusedError(`${workflowId} (run ${runId}) has no start input to resume from`);
@@ -307,7 +320,13 @@ export class KycClient {
       staticSummary: `${options.staticSummary} — resumed from the partner's record after run ${runId} ended ${state.toLowerCase()}`,
     };
     const handle = await this.client.workflow.start('kycWorkflow', resumeOptions);
-    return { action: 'resumed', workflowId, runId: handle.firstExecutionRunId, previousRunId: runId, previousStatus: state };
+    return {
+      action: 'resumed',
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      previousRunId: runId,
+      previousStatus: state,
+    };
   }
 
   /** KYC runs by stage and/or reference, newest first (visibility is eventually consistent: a second or so behind). */

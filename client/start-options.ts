@@ -8,7 +8,10 @@ import type { KycInput } from '../workflows/input';
 import { kycWorkflowId } from '../workflows/messages';
 import { CustomerReference, KycStatus } from '../workflows/search-attributes';
 
-export function kycStartOptions(input: KycInput, taskQueue = defaultTaskQueue): WorkflowStartOptions<typeof kycWorkflow> {
+export function kycStartOptions(
+  input: KycInput,
+  taskQueue = defaultTaskQueue,
+): WorkflowStartOptions<typeof kycWorkflow> {
   const categories = input.documents?.map((d) => d.category).join(', ');
   return {
     taskQueue,

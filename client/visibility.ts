@@ -1,4 +1,4 @@
-// Visibility queries over KYC runs (contract §2 search attributes). Built from validated, quoted values only:
+// Visibility queries over KYC runs (docs/workflow.md, "Search attributes"). Built from validated, quoted values only:
 // a filter is user text (a CLI flag, a backend's query string), and pasting it raw into the query language would
 // let `x" OR 1=1` widen a search to every workflow in the namespace.
 import { searchableStages } from '../workflows/messages';
@@ -10,7 +10,8 @@ import { searchableStages } from '../workflows/messages';
 export const listableStages = searchableStages;
 export type ListableStage = (typeof searchableStages)[number];
 
-export const isListableStage = (value: string): value is ListableStage => (listableStages as readonly string[]).includes(value);
+export const isListableStage = (value: string): value is ListableStage =>
+  (listableStages as readonly string[]).includes(value);
 
 /**
  * Said with every refusal, so nobody waits for a match that never comes. Worded without naming the other stages:
@@ -38,7 +39,8 @@ export interface KycListFilter {
  */
 export function quoteLiteral(value: string): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidListFilterError('a filter value may not contain control characters');
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new InvalidListFilterError('a filter value may not contain control characters');
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 

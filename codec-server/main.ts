@@ -30,7 +30,8 @@ if (require.main === module) {
     () => process.exit(0),
     (err: unknown) => {
       if (err instanceof CodecConfigError || err instanceof PayloadKeysError) console.error(err.message);
-      else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error('KYC_CODEC_PORT is already in use: stop what holds it or set KYC_CODEC_PORT');
+      else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        console.error('KYC_CODEC_PORT is already in use: stop what holds it or set KYC_CODEC_PORT');
       else console.error(err);
       process.exit(1);
     },

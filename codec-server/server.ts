@@ -40,7 +40,9 @@ function fromJson({ metadata, data }: JsonPayload): Payload {
 
 function toJson({ metadata, data }: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+    ),
     data: Buffer.from(data ?? []).toString('base64'),
   };
 }
@@ -85,7 +87,9 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
   const transform = (direction: 'encode' | 'decode') => async (request: { body: unknown }, reply: FastifyReply) => {
     const parsed = codecBody.safeParse(request.body);
     if (!parsed.success) {
-      return reply.code(400).send({ error: `body must be { payloads: [{ metadata, data }] } with base64 values: ${parsed.error.issues[0]?.message}` });
+      return reply.code(400).send({
+        error: `body must be { payloads: [{ metadata, data }] } with base64 values: ${parsed.error.issues[0]?.message}`,
+      });
     }
     try {
       const payloads = parsed.data.payloads.map(fromJson);

@@ -19,7 +19,11 @@ export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTa
   };
 }
 
-const tlsFiles = ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'] as const;
+const tlsFiles = [
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+] as const;
 
 /**
  * What envconfig would otherwise report as a bare ENOENT, or silently drop (a certificate without its key), named
@@ -40,7 +44,11 @@ export function checkTlsEnv(env: NodeJS.ProcessEnv): void {
   }
   const cert = set('TEMPORAL_TLS_CLIENT_CERT_PATH') || set('TEMPORAL_TLS_CLIENT_CERT_DATA');
   const key = set('TEMPORAL_TLS_CLIENT_KEY_PATH') || set('TEMPORAL_TLS_CLIENT_KEY_DATA');
-  if (cert && !key) problems.push('  TEMPORAL_TLS_CLIENT_KEY_PATH: is required with a client certificate (or TEMPORAL_TLS_CLIENT_KEY_DATA)');
-  if (key && !cert) problems.push('  TEMPORAL_TLS_CLIENT_CERT_PATH: is required with a client key (or TEMPORAL_TLS_CLIENT_CERT_DATA)');
+  if (cert && !key)
+    problems.push(
+      '  TEMPORAL_TLS_CLIENT_KEY_PATH: is required with a client certificate (or TEMPORAL_TLS_CLIENT_KEY_DATA)',
+    );
+  if (key && !cert)
+    problems.push('  TEMPORAL_TLS_CLIENT_CERT_PATH: is required with a client key (or TEMPORAL_TLS_CLIENT_CERT_DATA)');
   if (problems.length) throw new ConfigError(`Invalid Temporal connection configuration:\n${problems.join('\n')}`);
 }

@@ -15,7 +15,12 @@ export const port = z.coerce
   .max(65535, 'must be a port number');
 
 /** "a, b,c" → ['a', 'b', 'c']; empty items dropped. */
-export const commaList = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+export const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /**
  * Milliseconds of "30s", "2m", "1500ms", "1.5h" (the `ms` package's grammar) or a bare number of milliseconds;
@@ -34,7 +39,10 @@ export const duration = (example: string) =>
   z.string().transform((value, ctx) => {
     const parsed = durationMs(value);
     if (!Number.isFinite(parsed) || parsed <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a positive duration such as ${example} or a number of milliseconds` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a positive duration such as ${example} or a number of milliseconds`,
+      });
       return z.NEVER;
     }
     return parsed;
@@ -55,7 +63,11 @@ export interface ParseEnvOptions {
 }
 
 /** Parses the set variables with `schema`, or throws one error listing every bad variable by name. */
-export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, options: ParseEnvOptions): z.output<T> {
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+  options: ParseEnvOptions,
+): z.output<T> {
   const present = presentEnv(env);
   const parsed = schema.safeParse(present);
   if (!parsed.success) {

@@ -54,7 +54,8 @@ export function parsePayloadKeys(value: string | undefined, variable = PAYLOAD_K
       return;
     }
     const key = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
-    if (key.length !== KEY_BYTES) problems.push(`key "${id}" must be ${KEY_BYTES} bytes, base64-encoded (e.g. openssl rand -base64 32)`);
+    if (key.length !== KEY_BYTES)
+      problems.push(`key "${id}" must be ${KEY_BYTES} bytes, base64-encoded (e.g. openssl rand -base64 32)`);
     if (seen.has(id)) problems.push(`key id "${id}" appears more than once`);
     seen.add(id);
     keys.push({ id, key });
@@ -120,9 +121,14 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
         decipher.setAAD(Buffer.from(keyId));
         decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-        plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+        plain = Buffer.concat([
+          decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
+          decipher.final(),
+        ]);
       } catch {
-        throw new PayloadDecryptionError(`payload encrypted with key id "${keyId}" failed authentication (tampered or wrong key)`);
+        throw new PayloadDecryptionError(
+          `payload encrypted with key id "${keyId}" failed authentication (tampered or wrong key)`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });

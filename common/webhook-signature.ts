@@ -1,5 +1,6 @@
-// The partner's webhook signature (contract §4): `Technest-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`
-// where v1 = HMAC-SHA256(secret, "<t>.<raw body>"). Several v1 entries appear while the partner rotates keys.
+// The partner's webhook signature (docs/webhook-receiver.md, "Signature"):
+// `Technest-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]` where v1 = HMAC-SHA256(secret, "<t>.<raw body>").
+// Several v1 entries appear while the partner rotates keys.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const signatureHeader = 'technest-signature';
@@ -10,7 +11,11 @@ const hmac = (secret: string, timestamp: number, rawBody: string | Buffer): stri
   createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
 
 /** The header value for `rawBody`, with one v1 entry per secret (the CLI's `webhook` command, tests). */
-export function signWebhook(secrets: string | string[], rawBody: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signWebhook(
+  secrets: string | string[],
+  rawBody: string | Buffer,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const entries = [secrets].flat().map((secret) => `v1=${hmac(secret, timestamp, rawBody)}`);
   return [`t=${timestamp}`, ...entries].join(',');
 }

@@ -23,11 +23,7 @@ export interface SandboxContext {
 export type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
 /** Parses a body or answers 400 naming every bad field; undefined means "already answered". */
-export function parseBody<T extends z.ZodType>(
-  schema: T,
-  body: unknown,
-  reply: FastifyReply,
-): z.infer<T> | undefined {
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown, reply: FastifyReply): z.infer<T> | undefined {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   sendError(reply, 400, 'invalid_request', describeZodError(parsed.error));

@@ -18,7 +18,10 @@ export interface InspectedCustomer {
 export const sandboxApiKey = 'sk_test_technest_sandbox';
 
 export class Rail {
-  constructor(readonly url: string, readonly apiKey = sandboxApiKey) {}
+  constructor(
+    readonly url: string,
+    readonly apiKey = sandboxApiKey,
+  ) {}
 
   private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<T> {
     const res = await fetch(`${this.url}${path}`, {
@@ -35,7 +38,12 @@ export class Rail {
   }
 
   async createCustomer(reference: string, country?: string): Promise<string> {
-    const customer = await this.call<{ id: string }>('POST', '/v1/customers', { customer_reference: reference, country }, true);
+    const customer = await this.call<{ id: string }>(
+      'POST',
+      '/v1/customers',
+      { customer_reference: reference, country },
+      true,
+    );
     return customer.id;
   }
 

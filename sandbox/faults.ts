@@ -80,7 +80,10 @@ export class FaultInjector {
   private takeCounted(faults: CustomerFaults): FaultAnswer | undefined {
     if (decrement(faults, 'fail5xx')) return { kind: 'unavailable' };
     if (decrement(faults, 'rateLimit')) {
-      return { kind: 'rate_limited', retryAfterSeconds: faults.retryAfterSeconds ?? this.global.retryAfterSeconds ?? 1 };
+      return {
+        kind: 'rate_limited',
+        retryAfterSeconds: faults.retryAfterSeconds ?? this.global.retryAfterSeconds ?? 1,
+      };
     }
     return undefined;
   }
@@ -91,7 +94,14 @@ export class FaultInjector {
   }
 }
 
-type CountedFault = 'fail5xx' | 'rateLimit' | 'expireUploads' | 'commitThenFail' | 'loseSubmitAnswer' | 'omitSubmittedAt' | 'garbleReplies';
+type CountedFault =
+  | 'fail5xx'
+  | 'rateLimit'
+  | 'expireUploads'
+  | 'commitThenFail'
+  | 'loseSubmitAnswer'
+  | 'omitSubmittedAt'
+  | 'garbleReplies';
 
 export function decrement(faults: CustomerFaults, key: CountedFault): boolean {
   const left = faults[key] ?? 0;
@@ -101,10 +111,19 @@ export function decrement(faults: CustomerFaults, key: CountedFault): boolean {
 }
 
 /** Answers with the fault and counts it on the customer, so tests can see it happened. */
-export function sendFault(reply: FastifyReply, answer: FaultAnswer, customer: CustomerRecord | undefined): FastifyReply {
+export function sendFault(
+  reply: FastifyReply,
+  answer: FaultAnswer,
+  customer: CustomerRecord | undefined,
+): FastifyReply {
   if (customer) customer.faults_injected += 1;
   if (answer.kind === 'unavailable') {
-    return sendError(reply, 503, 'server_error', 'The KYC rail is temporarily unavailable (sandbox fault injection); retry later.');
+    return sendError(
+      reply,
+      503,
+      'server_error',
+      'The KYC rail is temporarily unavailable (sandbox fault injection); retry later.',
+    );
   }
   return sendError(
     reply,

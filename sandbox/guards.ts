@@ -14,13 +14,27 @@ export function bearerAuth(apiKey: string) {
     const header = request.headers.authorization;
     const challenge = { 'www-authenticate': 'Bearer realm="technest"' };
     if (!header) {
-      await sendError(reply, 401, 'unauthorized', 'Missing Authorization header: send "Authorization: Bearer <api key>".', challenge);
+      await sendError(
+        reply,
+        401,
+        'unauthorized',
+        'Missing Authorization header: send "Authorization: Bearer <api key>".',
+        challenge,
+      );
       return;
     }
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    const presented = createHash('sha256').update(match?.[1] ?? '').digest();
+    const presented = createHash('sha256')
+      .update(match?.[1] ?? '')
+      .digest();
     if (!match || !timingSafeEqual(expected, presented)) {
-      await sendError(reply, 401, 'unauthorized', 'Invalid API key: check the bearer token for this environment.', challenge);
+      await sendError(
+        reply,
+        401,
+        'unauthorized',
+        'Invalid API key: check the bearer token for this environment.',
+        challenge,
+      );
     }
   };
 }

@@ -15,14 +15,17 @@ const envSchema = z.object({
   SANDBOX_REVIEW: z.enum(['verify', 'reject', 'never']).default('verify'),
   SANDBOX_REVIEW_AFTER_MS: ms(7 * 24 * 3600 * 1000).default(DEFAULT_REVIEW_AFTER_MS),
   SANDBOX_REJECTION_REASON: z.string().min(1).optional(),
-  SANDBOX_UPLOAD_TTL_MS: ms(24 * 3600 * 1000).min(1).optional(),
+  SANDBOX_UPLOAD_TTL_MS: ms(24 * 3600 * 1000)
+    .min(1)
+    .optional(),
 });
 
 /** Our variables only, with empty strings read as unset (as `FOO= npm run sandbox` means). */
 function sandboxEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[0].startsWith('SANDBOX_') && entry[1] !== undefined && entry[1] !== '',
+      (entry): entry is [string, string] =>
+        entry[0].startsWith('SANDBOX_') && entry[1] !== undefined && entry[1] !== '',
     ),
   );
 }

@@ -1,4 +1,4 @@
-// Request bodies of the partner API, as the partner's guide describes them. Strict objects: an
+// Request bodies of the partner API, as docs/partner-api.md describes them. Strict objects: an
 // unknown field is refused by name, so a typo in the worker's client shows up here, not in production.
 import { z } from 'zod';
 import { CONTENT_TYPES, FILE_CATEGORIES } from './records';

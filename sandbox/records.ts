@@ -70,7 +70,10 @@ export interface CustomerFaults {
   loseSubmitAnswer?: number;
   dropWebhook?: boolean;
   duplicateWebhook?: boolean;
-  /** Status of the refusal a repeat submit gets (the guide does not say which; default 409). */
+  /**
+   * Status of the refusal a repeat submit gets (the partner does not say which, docs/partner-api.md Step 4; default
+   * 409).
+   */
   repeatSubmitStatus?: 400 | 409 | 422;
   /** The next n customer objects sent back (submit reply, GET) that have a kyc_submitted_at leave it out. */
   omitSubmittedAt?: number;

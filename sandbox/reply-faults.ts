@@ -1,5 +1,5 @@
 // Faults that change what a successful /v1 reply looks like rather than whether the call works: the
-// shapes a real partner may send although its guide does not promise them (an interim status, a missing
+// shapes a real partner may send although docs/partner-api.md does not promise them (an interim status, a missing
 // timestamp, fields added in a new API version) and a 2xx whose body got cut off. They apply after the
 // route did its work, so the caller's view differs from what the rail recorded — that is the point.
 import type { FastifyInstance, FastifyRequest } from 'fastify';

@@ -55,7 +55,7 @@ export class Reviewer {
   }
 }
 
-/** The fields every event's data carries, in the partner guide's shape. */
+/** The fields every event's data carries, in the shape of docs/partner-api.md, Step 5. */
 function eventBase(customer: CustomerRecord): Record<string, string> {
   return {
     object: 'customer',

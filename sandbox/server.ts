@@ -1,6 +1,6 @@
 // The Technest KYC rail simulator: the partner API (/v1), pre-signed uploads (/uploads) and the
-// sandbox's own control API (/_sandbox), on one fastify server. Written from the partner's guide
-// only: it imports nothing from the product, so the two sides cannot share a bug.
+// sandbox's own control API (/_sandbox), on one fastify server. Written from the partner's
+// description (docs/partner-api.md) only: it imports nothing from the product, so the two sides cannot share a bug.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { SandboxContext } from './context';
 import { sendError, typeForStatus } from './errors';

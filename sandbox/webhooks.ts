@@ -72,7 +72,13 @@ export class WebhookDispatcher {
       const { url, secret } = this.target;
       if (!url || !secret || this.timers.isClosed) return;
       const outcome = await this.attempt(url, secret, body);
-      customer.webhook_deliveries.push({ event: event.event, attempt, ...outcome, at: new Date().toISOString(), duplicate });
+      customer.webhook_deliveries.push({
+        event: event.event,
+        attempt,
+        ...outcome,
+        at: new Date().toISOString(),
+        duplicate,
+      });
       if (outcome.status_code !== undefined && outcome.status_code >= 200 && outcome.status_code < 300) return;
       if (attempt < this.retry.attempts) {
         if (!(await this.timers.sleep(this.retry.baseDelayMs * 2 ** (attempt - 1)))) return;

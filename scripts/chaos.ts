@@ -8,7 +8,12 @@ import { runChaos } from './chaos/run';
 
 const argsSchema = z.object({
   n: z.coerce.number().int().min(1).max(5000).default(200),
-  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(() => Math.floor(Math.random() * 2 ** 32)),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(() => Math.floor(Math.random() * 2 ** 32)),
   kills: z.coerce.number().int().min(0).optional(),
   'receiver-restarts': z.coerce.number().int().min(0).optional(),
 });
@@ -28,7 +33,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n'));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n'));
   const args = parsed.data;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   console.log(`chaos run: ${args.n} onboardings, seed ${args.seed} (replay with --seed ${args.seed})`);

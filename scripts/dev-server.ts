@@ -1,5 +1,5 @@
-// Starts (or reuses) a local Temporal dev server with the Web UI and the contract's search
-// attributes, its history kept in a SQLite file so runs survive a restart.
+// Starts (or reuses) a local Temporal dev server with the Web UI and the search
+// attributes of docs/workflow.md, its history kept in a SQLite file so runs survive a restart.
 // `npm run temporal` runs it in the foreground until Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
@@ -66,9 +66,11 @@ async function waitReady(address: string, deadline: number, child?: ChildProcess
   throw new Error(`Temporal at ${address} was not ready in time: ${String(lastError)}`);
 }
 
-/** Registers the contract's search attributes that the namespace lacks (a reused server may have none). */
+/** Registers the search attributes of docs/workflow.md that the namespace lacks (a reused server may have none). */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch(() => ({ customAttributes: {} as Record<string, unknown> }));
+  const existing: { customAttributes?: Record<string, unknown> | null } = await connection.operatorService
+    .listSearchAttributes({ namespace })
+    .catch(() => ({ customAttributes: {} }));
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of kycSearchAttributes) {
     if (!existing.customAttributes?.[key.name]) missing[key.name] = indexedType[key.type]!;
@@ -98,13 +100,25 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   mkdirSync(dataDir, { recursive: true });
   const cli = requireTemporalCli();
   const args = [
-    'server', 'start-dev',
-    '--ip', ip, '--port', String(port), '--ui-port', String(uiPort),
-    '--namespace', namespace,
-    '--db-filename', options.dbFile ?? join(dataDir, 'temporal.sqlite'),
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--db-filename',
+    options.dbFile ?? join(dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'warn',
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
-    ...kycSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
+    ...kycSearchAttributes.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`,
+    ]),
   ];
   const log = openSync(options.logFile ?? join(dataDir, 'temporal-server.log'), 'a');
   const child = spawn(cli.path, args, { stdio: ['ignore', log, log] });

@@ -27,7 +27,11 @@ const protoJson = () => (loaded ??= load());
 
 export function historyToJson(history: History): string {
   const { proto, protojson, historyType } = protoJson();
-  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  return JSON.stringify(
+    protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)),
+    null,
+    2,
+  );
 }
 
 /** Unknown fields (a history written by a newer server) are skipped, as the SDK's own reader does. */

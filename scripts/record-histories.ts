@@ -4,7 +4,7 @@
 // so a change that would break runs already in flight fails a test first (docs/operations.md, "Changing the
 // workflow safely").
 // Recorded WITHOUT the payload codec: the files stay readable JSON and do not depend on any key.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -25,7 +25,10 @@ import { findTestServer, projectRoot, sdkExecutable } from './toolchain';
 
 export const historiesDir = join(projectRoot, 'test', 'histories');
 /** This release's histories; earlier releases' folders stay as they were recorded. */
-const releaseDir = join(historiesDir, (require(join(projectRoot, 'package.json')) as { version: string }).version);
+const releaseDir = join(
+  historiesDir,
+  (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version,
+);
 
 type Handle = WorkflowHandle<typeof kycWorkflow>;
 
@@ -40,7 +43,9 @@ async function waitForStage(handle: Handle, stage: KycStage, deadlineMs = 30_000
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: sdkExecutable(findTestServer()) },
+  });
   const sandbox = await startSandbox({ review: { outcome: 'never' } });
   const rail = new Rail(sandbox.url);
   const docsDir = mkdtempSync(join(tmpdir(), 'kyc-record-'));
@@ -65,14 +70,27 @@ async function main(): Promise<void> {
       overrides: { shutdownGraceTime: '1s' },
     });
     const client = env.client;
-    const start = async (reference: string, input: Partial<KycInput> = {}, prepare?: (customerId: string) => Promise<unknown>) => {
+    const start = async (
+      reference: string,
+      input: Partial<KycInput> = {},
+      prepare?: (customerId: string) => Promise<unknown>,
+    ) => {
       const customerId = await rail.createCustomer(reference);
       await prepare?.(customerId);
-      const handle = await client.workflow.start(kycWorkflow, kycStartOptions({ customerId, customerReference: reference, documents, ...input }, taskQueue));
+      const handle = await client.workflow.start(
+        kycWorkflow,
+        kycStartOptions({ customerId, customerReference: reference, documents, ...input }, taskQueue),
+      );
       return { customerId, handle };
     };
     const verified = (id: string) =>
-      ({ object: 'customer', id, customer_reference: 'replay', status: 'verified', verified_at: '2026-05-05T12:00:00Z' }) as const;
+      ({
+        object: 'customer',
+        id,
+        customer_reference: 'replay',
+        status: 'verified',
+        verified_at: '2026-05-05T12:00:00Z',
+      }) as const;
 
     // One per path a customer can take; each returns the handle once the run is closed.
     const paths: Record<string, () => Promise<Handle>> = {
@@ -97,7 +115,12 @@ async function main(): Promise<void> {
         await waitForStage(handle, 'pending_review');
         await rail.decide(customerId, 'reject', 'ID document unreadable');
         await handle.signal(customerRejected, {
-          object: 'customer', id: customerId, customer_reference: 'replay-rejected', status: 'rejected', rejected_at: '2026-05-05T12:00:00Z', rejection_reason: 'ID document unreadable',
+          object: 'customer',
+          id: customerId,
+          customer_reference: 'replay-rejected',
+          status: 'rejected',
+          rejected_at: '2026-05-05T12:00:00Z',
+          rejection_reason: 'ID document unreadable',
         });
         await handle.result();
         return handle;
@@ -111,7 +134,9 @@ async function main(): Promise<void> {
         return handle;
       },
       'expired-url-refreshed': async () => {
-        const { customerId, handle } = await start('replay-expired-url', {}, (id) => rail.faults(id, { expireUploads: 2 }));
+        const { customerId, handle } = await start('replay-expired-url', {}, (id) =>
+          rail.faults(id, { expireUploads: 2 }),
+        );
         await waitForStage(handle, 'pending_review');
         await handle.signal(customerVerified, verified(customerId));
         await handle.result();

@@ -20,7 +20,11 @@ export const SAMPLE_PNG = Buffer.from(
 );
 
 /** A one-page PDF with a correct cross-reference table. */
-export const SAMPLE_PDF = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>']);
+export const SAMPLE_PDF = buildPdf([
+  '<< /Type /Catalog /Pages 2 0 R >>',
+  '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+  '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+]);
 
 export interface SampleDocuments {
   dir: string;
@@ -31,8 +35,17 @@ export interface SampleDocuments {
 
 /** Writes passport.jpg, passport-back.png and bill.pdf into `dir`; returns their paths. */
 export async function writeSampleDocuments(dir: string): Promise<SampleDocuments> {
-  const paths = { dir, jpeg: join(dir, 'passport.jpg'), png: join(dir, 'passport-back.png'), pdf: join(dir, 'bill.pdf') };
-  await Promise.all([writeFile(paths.jpeg, SAMPLE_JPEG), writeFile(paths.png, SAMPLE_PNG), writeFile(paths.pdf, SAMPLE_PDF)]);
+  const paths = {
+    dir,
+    jpeg: join(dir, 'passport.jpg'),
+    png: join(dir, 'passport-back.png'),
+    pdf: join(dir, 'bill.pdf'),
+  };
+  await Promise.all([
+    writeFile(paths.jpeg, SAMPLE_JPEG),
+    writeFile(paths.png, SAMPLE_PNG),
+    writeFile(paths.pdf, SAMPLE_PDF),
+  ]);
   return paths;
 }
 
@@ -54,7 +67,10 @@ function buildPdf(objects: string[]): Buffer {
  * Writes a PDF of exactly `bytes` bytes (header, deterministic filler comments, %%EOF), 1 MiB at a time.
  * Returns its sha256 computed on the way, so tests can compare with what a server received.
  */
-export async function makeLargePdf(path: string, bytes: number): Promise<{ path: string; bytes: number; sha256: string }> {
+export async function makeLargePdf(
+  path: string,
+  bytes: number,
+): Promise<{ path: string; bytes: number; sha256: string }> {
   const head = Buffer.from('%PDF-1.4\n');
   const tail = Buffer.from('\n%%EOF\n');
   if (bytes < head.length + tail.length) throw new Error(`makeLargePdf: ${bytes} bytes is too small for a PDF`);

@@ -74,9 +74,7 @@ function portError(err: NodeJS.ErrnoException, variable: string, value: number):
 
 async function main(): Promise<number> {
   const once = process.argv.includes('--once');
-  const parsed = envSchema.safeParse(
-    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
-  );
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('\n'));
   }
@@ -174,17 +172,30 @@ async function main(): Promise<number> {
   const outcomes = await Promise.all(
     demoPaths.map(async (path) => {
       try {
-        return { path, outcome: await path.run({
-          kyc,
-          rail: new Rail(sandbox.url),
-          runTag,
-          track: (label, customerId) => progress.track(label, customerId),
-          documents: [
-            { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: samples.jpeg },
-            { category: 'id_document_back', filename: 'passport-back.png', contentType: 'image/png', source: samples.png },
-            { category: 'proof_of_address', filename: 'utility-bill.pdf', contentType: 'application/pdf', source: samples.pdf },
-          ],
-        }) };
+        return {
+          path,
+          outcome: await path.run({
+            kyc,
+            rail: new Rail(sandbox.url),
+            runTag,
+            track: (label, customerId) => progress.track(label, customerId),
+            documents: [
+              { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: samples.jpeg },
+              {
+                category: 'id_document_back',
+                filename: 'passport-back.png',
+                contentType: 'image/png',
+                source: samples.png,
+              },
+              {
+                category: 'proof_of_address',
+                filename: 'utility-bill.pdf',
+                contentType: 'application/pdf',
+                source: samples.pdf,
+              },
+            ],
+          }),
+        };
       } catch (err) {
         return { path, error: err as Error };
       }
@@ -198,20 +209,30 @@ async function main(): Promise<number> {
 
   console.log('\nEvery sample path:');
   let allHeld = true;
-  for (const { path, outcome, error } of outcomes as Array<{ path: (typeof demoPaths)[number]; outcome?: PathOutcome; error?: Error }>) {
+  for (const { path, outcome, error } of outcomes as Array<{
+    path: (typeof demoPaths)[number];
+    outcome?: PathOutcome;
+    error?: Error;
+  }>) {
     const held = !!outcome && outcome.checks.every((c) => c.ok);
     allHeld &&= held;
-    const detail = error ? `failed: ${error.message}` : outcome!.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`).join(', ');
+    const detail = error
+      ? `failed: ${error.message}`
+      : outcome!.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`).join(', ');
     console.log(`  ${held ? 'ok  ' : 'FAIL'} ${path.name.padEnd(36)} ${detail}`);
   }
   allHeld &&= leaked.length === 0;
-  console.log(`\nFind the runs in the Web UI: ${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CustomerReference STARTS_WITH "demo-${runTag}"`)}`);
+  console.log(
+    `\nFind the runs in the Web UI: ${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CustomerReference STARTS_WITH "demo-${runTag}"`)}`,
+  );
 
   if (once) {
     await stopAll();
     return allHeld ? 0 : 1;
   }
-  console.log('Everything keeps running for inspection; drive a fresh onboarding with `npm run kyc -- --help`. Ctrl-C stops.');
+  console.log(
+    'Everything keeps running for inspection; drive a fresh onboarding with `npm run kyc -- --help`. Ctrl-C stops.',
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

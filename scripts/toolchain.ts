@@ -86,7 +86,5 @@ export function requireTestServer(where: SearchPlaces = {}): ResolvedBinary {
 
 /** The SDK's `executable` option: the resolved binary, else the SDK's own download (order step 4). */
 export function sdkExecutable(found: ResolvedBinary | undefined) {
-  return found
-    ? ({ type: 'existing-path', path: found.path } as const)
-    : ({ type: 'cached-download' } as const);
+  return found ? ({ type: 'existing-path', path: found.path } as const) : ({ type: 'cached-download' } as const);
 }

@@ -1,4 +1,4 @@
-// Events to our own backend (contract §3): at least once, with an Idempotency-Key. Our backend's answers are
+// Events to our own backend (docs/workflow.md, "Events"): at least once, with an Idempotency-Key. Our backend's answers are
 // named as ours — a refusal (BackendEventRefused) is final and explained, an outage (BackendUnavailable) is
 // retried, honouring Retry-After — so that no backend problem can pass for the partner's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -50,7 +50,7 @@ async function intentFor(reference: string, category: DocumentCategory = 'id_doc
   return { customerId, intent };
 }
 
-describe('putDocument (guide step 2)', () => {
+describe('putDocument (docs/partner-api.md, step 2)', () => {
   it('streams the file; the partner received exactly its bytes', async () => {
     const { customerId, intent } = await intentFor('upload-ok');
     const activity = activityEnv();
@@ -260,7 +260,7 @@ describe('putDocument (guide step 2)', () => {
   });
 });
 
-describe('uploadDocument (guide steps 1 and 2 in one activity)', () => {
+describe('uploadDocument (docs/partner-api.md, steps 1 and 2 in one activity)', () => {
   it('asks for a fresh intent and PUTs the file at once; the partner holds the bytes under that file id', async () => {
     const customerId = await rail.createCustomer('upload-composite');
     const uploaded = await run(activitiesFor(sandbox.url, { sourceRoots: [dir] }), 'uploadDocument', {

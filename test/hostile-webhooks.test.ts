@@ -1,5 +1,5 @@
 // The hostile input matrix, boundary 3 of 3: what reaches the webhook receiver over real HTTP. Every row is one hostile
-// delivery and the exact answer contract §4 gives it (400/401/404/405/413/415, a JSON error naming the problem, never
+// delivery and the exact answer docs/webhook-receiver.md gives it (400/401/404/405/413/415, a JSON error naming the problem, never
 // a 5xx). Most rows aim at a live KYC run waiting for its review: afterwards that run has heard nothing, and one
 // genuine delivery still ends it as verified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The deployment files, checked statically (no Docker engine here), and the production configuration parsing:
-// compose services, pinned images, ports and variable names per the contract, no literal secrets; the Dockerfile's
+// compose services, pinned images, ports and variable names per docs/operations.md, no literal secrets; the Dockerfile's
 // stages, user and bundle step; Temporal Cloud by environment alone; the worker's operational knobs.
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,7 +67,7 @@ describe('docker-compose.temporal.yml', () => {
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['temporal-postgres', 'kyc-documents']));
   });
 
-  it('uses the contract ports and variable names (§2, §4, §5)', () => {
+  it('uses the contract ports and variable names (docs/operations.md, docs/webhook-receiver.md)', () => {
     const worker = services['kyc-worker']!.environment!;
     const receiver = services['kyc-webhooks']!.environment!;
     for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'KYC_TASK_QUEUE', 'TECHNEST_API_URL', 'TECHNEST_API_KEY', 'KYC_EVENTS_URL']) {

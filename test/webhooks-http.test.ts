@@ -1,4 +1,4 @@
-// Every HTTP answer of the webhook receiver (contract §4) that does not need a KYC run: bad input never earns a
+// Every HTTP answer of the webhook receiver (docs/webhook-receiver.md) that does not need a KYC run: bad input never earns a
 // 5xx, bad signatures a 401, and so on. Real HTTP against a receiver whose client talks to the real dev server.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

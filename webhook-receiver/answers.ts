@@ -1,6 +1,6 @@
-// Every answer the receiver gives, in one place (contract §4). The partner reads the status code to decide whether
-// to retry: 2xx never, 4xx means the delivery itself is wrong, 5xx (only ever our own fault: Temporal unreachable, or
-// a run that ended without recording a decision and awaits `kyc resume`) means "try again".
+// Every answer the receiver gives, in one place (docs/webhook-receiver.md, "Answers"). The partner reads the status
+// code to decide whether to retry: 2xx never, 4xx means the delivery itself is wrong, 5xx (only ever our own fault:
+// Temporal unreachable, or a run that ended without recording a decision and awaits `kyc resume`) means "try again".
 import type { FastifyReply } from 'fastify';
 
 export type RefusalType =

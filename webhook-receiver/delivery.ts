@@ -1,5 +1,5 @@
-// Turns a verified partner event into the workflow's signal (contract §2): `customerVerified` / `customerRejected`
-// with the event's `data`, on `kyc-<customer id>`. The answer tells the partner whether to retry.
+// Turns a verified partner event into the workflow's signal (docs/workflow.md, "Signals"): `customerVerified` /
+// `customerRejected` with the event's `data`, on `kyc-<customer id>`. The answer tells the partner whether to retry.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { customerRejected, customerVerified, kycWorkflowId } from '../workflows/messages';
 import type { TechnestEvent } from './events';
@@ -23,7 +23,10 @@ export type DeliveryOutcome =
 
 /** Temporal did not answer (down, unreachable, refusing us): our fault, not the partner's, so they should retry. */
 export class TemporalUnavailableError extends Error {
-  constructor(readonly workflowId: string, cause: unknown) {
+  constructor(
+    readonly workflowId: string,
+    cause: unknown,
+  ) {
     super(`could not reach Temporal to signal ${workflowId}`, { cause });
   }
 }
@@ -33,9 +36,14 @@ export interface DeliveryOptions {
   timeoutMs: number;
 }
 
-const isUnresolved = (status: string): status is UnresolvedEnding => (unresolvedEndings as readonly string[]).includes(status);
+const isUnresolved = (status: string): status is UnresolvedEnding =>
+  (unresolvedEndings as readonly string[]).includes(status);
 
-export async function deliverTechnestEvent(client: Client, event: TechnestEvent, options: DeliveryOptions): Promise<DeliveryOutcome> {
+export async function deliverTechnestEvent(
+  client: Client,
+  event: TechnestEvent,
+  options: DeliveryOptions,
+): Promise<DeliveryOutcome> {
   const workflowId = kycWorkflowId(event.data.id);
   const handle = client.workflow.getHandle(workflowId);
   const withinTimeout = <R>(call: () => Promise<R>) => client.withDeadline(Date.now() + options.timeoutMs, call);
@@ -65,6 +73,7 @@ export async function deliverTechnestEvent(client: Client, event: TechnestEvent,
     if (status === 'COMPLETED') return { outcome: 'workflow_completed' };
     if (isUnresolved(status)) return { outcome: 'run_needs_resume', workflowId, runId: run.runId, ending: status };
     // RUNNING (or CONTINUED_AS_NEW, the moment before its successor shows): a new run took over; signal it.
-    if (attempt >= 2) throw new TemporalUnavailableError(workflowId, new Error(`signal found no run, yet describe says ${status}`));
+    if (attempt >= 2)
+      throw new TemporalUnavailableError(workflowId, new Error(`signal found no run, yet describe says ${status}`));
   }
 }

@@ -1,5 +1,6 @@
-// The partner's webhook events (contract §4), parsed at the boundary: past this file the receiver works on typed
-// events only. Unknown fields are tolerated (the partner may add some); what we act on must be consistent.
+// The partner's webhook events (docs/webhook-receiver.md, "Body"), parsed at the boundary: past this file the receiver
+// works on typed events only. Unknown fields are tolerated (the partner may add some); what we act on must be
+// consistent.
 import { z } from 'zod';
 import { customerRejectedData, customerVerifiedData, describeDataProblems } from '../workflows/decision-data';
 

@@ -1,5 +1,6 @@
-// `npm run webhooks`: the Technest webhook receiver alone, configured by the environment (contract §4, §5).
-// SIGINT/SIGTERM: stop accepting, let in-flight deliveries finish, close the Temporal connection, exit 0.
+// `npm run webhooks`: the Technest webhook receiver alone, configured by the environment (docs/webhook-receiver.md,
+// "Configuration"). SIGINT/SIGTERM: stop accepting, let in-flight deliveries finish, close the Temporal connection,
+// exit 0.
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../common/env';
 import { temporalTarget } from '../common/connection';
@@ -35,11 +36,14 @@ async function main(): Promise<void> {
       metrics,
     }).catch((err: unknown) => {
       if (err instanceof PortInUseError) {
-        throw new StartupError(`WEBHOOK_PORT ${err.port} is already in use on ${err.host}: stop what holds it or set WEBHOOK_PORT`);
+        throw new StartupError(
+          `WEBHOOK_PORT ${err.port} is already in use on ${err.host}: stop what holds it or set WEBHOOK_PORT`,
+        );
       }
       throw err;
     });
-    const metricsServer = metrics && (await startMetricsServer(metrics, config.WEBHOOK_HOST, config.WEBHOOK_METRICS_PORT!));
+    const metricsServer =
+      metrics && (await startMetricsServer(metrics, config.WEBHOOK_HOST, config.WEBHOOK_METRICS_PORT!));
     log.info(
       { metricsUrl: metricsServer?.url },
       `technest webhook receiver listening on ${receiver.webhookUrl} (Temporal ${address}, namespace ${target.namespace}, ` +
@@ -61,7 +65,10 @@ main().then(
   () => process.exit(0),
   (err: unknown) => {
     const named =
-      err instanceof WebhookConfigError || err instanceof StartupError || err instanceof PayloadKeysError || err instanceof ConfigError;
+      err instanceof WebhookConfigError ||
+      err instanceof StartupError ||
+      err instanceof PayloadKeysError ||
+      err instanceof ConfigError;
     console.error(named ? err.message : err);
     process.exit(1);
   },

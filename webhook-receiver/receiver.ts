@@ -1,6 +1,6 @@
-// The webhook receiver (contract §4) as a fastify app: the partner's endpoint, a health check, and JSON answers for
-// everything else. `buildWebhookReceiver` does not listen (tests may inject); `startWebhookReceiver` does, for
-// `main.ts` and the one-command demo.
+// The webhook receiver (docs/webhook-receiver.md) as a fastify app: the partner's endpoint, a health check, and JSON
+// answers for everything else. `buildWebhookReceiver` does not listen (tests may inject); `startWebhookReceiver` does,
+// for `main.ts` and the one-command demo.
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +44,12 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
     return refuse(reply, 500, 'internal_error', 'unexpected error in the webhook receiver');
   });
   app.setNotFoundHandler((request, reply) =>
-    refuse(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}; the partner posts to ${webhookPath}`),
+    refuse(
+      reply,
+      404,
+      'not_found',
+      `no route ${request.method} ${request.url.split('?')[0]}; the partner posts to ${webhookPath}`,
+    ),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -54,7 +59,12 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
       await options.client.withDeadline(Date.now() + 2_000, () => options.client.workflowService.getSystemInfo({}));
       return { status: 'ready' };
     } catch (err) {
-      return refuse(reply.header('retry-after', '5'), 503, 'temporal_unavailable', `Temporal is not answering: ${(err as Error).message}`);
+      return refuse(
+        reply.header('retry-after', '5'),
+        503,
+        'temporal_unavailable',
+        `Temporal is not answering: ${(err as Error).message}`,
+      );
     }
   });
 
@@ -106,7 +116,10 @@ export interface RunningWebhookReceiver {
 /** The port is taken. Carries `code` like the system error, so callers that check for EADDRINUSE keep working. */
 export class PortInUseError extends Error {
   readonly code = 'EADDRINUSE';
-  constructor(readonly host: string, readonly port: number) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
     super(`port ${port} on ${host} is already in use`);
   }
 }

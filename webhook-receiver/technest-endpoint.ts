@@ -1,5 +1,5 @@
-// POST /webhooks/technest (contract §4): the exact bytes are verified before anything parses them, so a forged
-// body never reaches the JSON parser; then the event is parsed and handed to its workflow as a signal.
+// POST /webhooks/technest (docs/webhook-receiver.md): the exact bytes are verified before anything parses them, so a
+// forged body never reaches the JSON parser; then the event is parsed and handed to its workflow as a signal.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { delivered, ignoredClosed, refuse, resumeRetryAfterSeconds } from './answers';
@@ -28,11 +28,18 @@ export function registerTechnestEndpoint(app: FastifyInstance, options: Technest
   });
 }
 
-function technestHandler({ client, secrets, now, temporalTimeoutMs, metrics }: TechnestEndpointOptions): RouteHandlerMethod {
+function technestHandler({
+  client,
+  secrets,
+  now,
+  temporalTimeoutMs,
+  metrics,
+}: TechnestEndpointOptions): RouteHandlerMethod {
   return async (request, reply) => {
     const rawBody = request.body;
     // A POST with neither Content-Type nor body skips the parsers; it is not JSON either.
-    if (!Buffer.isBuffer(rawBody)) return refuse(reply, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    if (!Buffer.isBuffer(rawBody))
+      return refuse(reply, 415, 'unsupported_media_type', 'Content-Type must be application/json');
 
     const header = request.headers[signatureHeader];
     const check = verifyWebhookSignature(

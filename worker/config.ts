@@ -1,4 +1,4 @@
-// The worker's configuration, read from the environment once at start (contract §1–§3, §5).
+// The worker's configuration, read from the environment once at start (docs/operations.md, "Configuration").
 // A bad or missing variable stops the process with a message that names it. The Temporal connection
 // itself (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS) is read by common/connection.ts.
 import { z } from 'zod';
@@ -21,7 +21,11 @@ const workerEnvSchema = z.object({
   KYC_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   KYC_SOURCE_ROOTS: commaList.optional(),
   KYC_SOURCE_HOSTS: commaList.optional(),
-  KYC_MAX_FILE_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  KYC_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   /** No poll of the partner sooner than this after the last, whatever a run's `timing` asks (tests lower it). */
   KYC_MIN_POLL_INTERVAL: duration('1m or 30s').default(defaultRunSettings.minPollIntervalMs),
   /** Upload attempts a document's source may fail (unavailable, changing) before its run fails. */
@@ -49,7 +53,8 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
 /** Said once at start: an unbounded source policy lets a workflow input make the worker read anything. */
 export function sourcePolicyWarnings(config: WorkerConfig): string[] {
   const warnings: string[] = [];
-  if (!config.KYC_SOURCE_ROOTS) warnings.push('KYC_SOURCE_ROOTS is unset: document paths may point anywhere on this machine');
+  if (!config.KYC_SOURCE_ROOTS)
+    warnings.push('KYC_SOURCE_ROOTS is unset: document paths may point anywhere on this machine');
   if (!config.KYC_SOURCE_HOSTS) warnings.push('KYC_SOURCE_HOSTS is unset: document URLs may point at any host');
   return warnings;
 }

@@ -21,7 +21,14 @@ export interface CreateKycWorkerOptions {
 
 export const defaultMaxCachedWorkflows = 100;
 
-export async function createKycWorker({ connection, namespace, config, workflowBundle, dataConverter, overrides }: CreateKycWorkerOptions) {
+export async function createKycWorker({
+  connection,
+  namespace,
+  config,
+  workflowBundle,
+  dataConverter,
+  overrides,
+}: CreateKycWorkerOptions) {
   const bundle = workflowBundle ?? (config.KYC_WORKFLOW_BUNDLE ? { codePath: config.KYC_WORKFLOW_BUNDLE } : undefined);
   return Worker.create({
     connection,

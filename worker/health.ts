@@ -9,7 +9,11 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(state: () => State | undefined, host: string, port: number): Promise<HealthServer> {
+export async function startHealthServer(
+  state: () => State | undefined,
+  host: string,
+  port: number,
+): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const current = state();
     const answer = (status: number, body: Record<string, unknown>) =>
@@ -17,8 +21,14 @@ export async function startHealthServer(state: () => State | undefined, host: st
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, { error: 'use GET' });
     // Before the worker exists the process is starting: alive, not ready.
-    if (path === '/livez') return current === 'FAILED' ? answer(503, { status: 'failed' }) : answer(200, { status: 'ok', worker: current ?? 'STARTING' });
-    if (path === '/readyz') return current === 'RUNNING' ? answer(200, { status: 'ready' }) : answer(503, { status: 'not_ready', worker: current ?? 'STARTING' });
+    if (path === '/livez')
+      return current === 'FAILED'
+        ? answer(503, { status: 'failed' })
+        : answer(200, { status: 'ok', worker: current ?? 'STARTING' });
+    if (path === '/readyz')
+      return current === 'RUNNING'
+        ? answer(200, { status: 'ready' })
+        : answer(503, { status: 'not_ready', worker: current ?? 'STARTING' });
     return answer(404, { error: 'not found: /livez, /readyz' });
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
-// `npm run worker`: the KYC worker alone, configured by the environment (contract §5).
+// `npm run worker`: the KYC worker alone, configured by the environment (docs/operations.md, "Configuration").
 // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: polling stops, in-flight work finishes.
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { temporalTarget } from '../common/connection';
@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const log = createJsonLogger(ops.LOG_LEVEL, 'kyc-worker');
   const { metricsUrl } = installWorkerRuntime(ops, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => log.info({ signal }, `${signal}: no new tasks; in-flight activities finish, then the worker stops`));
+    process.once(signal, () =>
+      log.info({ signal }, `${signal}: no new tasks; in-flight activities finish, then the worker stops`),
+    );
   }
   const dataConverter = dataConverterFromEnv(process.env);
   for (const warning of sourcePolicyWarnings(config)) log.warn(warning);
@@ -28,10 +30,18 @@ async function main(): Promise<void> {
   const target = temporalTarget(process.env);
   let worker: Worker | undefined;
   const health =
-    ops.KYC_HEALTH_PORT === undefined ? undefined : await startHealthServer(() => worker?.getState(), ops.KYC_OPS_HOST, ops.KYC_HEALTH_PORT);
+    ops.KYC_HEALTH_PORT === undefined
+      ? undefined
+      : await startHealthServer(() => worker?.getState(), ops.KYC_OPS_HOST, ops.KYC_HEALTH_PORT);
   const connection = await NativeConnection.connect(target.connectionOptions);
   try {
-    worker = await createKycWorker({ connection, namespace: target.namespace, config, dataConverter, overrides: workerTuning(ops) });
+    worker = await createKycWorker({
+      connection,
+      namespace: target.namespace,
+      config,
+      dataConverter,
+      overrides: workerTuning(ops),
+    });
     log.info(
       { taskQueue: config.KYC_TASK_QUEUE, namespace: target.namespace, metricsUrl, healthUrl: health?.url },
       `kyc worker polling task queue "${config.KYC_TASK_QUEUE}" on ${target.connectionOptions.address} ` +

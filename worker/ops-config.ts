@@ -6,7 +6,10 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { parseEnv, port } from '../common/env';
 import { logLevels } from '../common/logging';
 
-const positiveInt = z.coerce.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 const opsEnvSchema = z.object({
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
@@ -18,7 +21,11 @@ const opsEnvSchema = z.object({
   KYC_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   KYC_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
   KYC_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
-  KYC_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'must be an integer ≥ 0' }).int().min(0, 'must be an integer ≥ 0').optional(),
+  KYC_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ error: 'must be an integer ≥ 0' })
+    .int()
+    .min(0, 'must be an integer ≥ 0')
+    .optional(),
   /** How long in-flight activities may run on after SIGTERM before they are cancelled (ms-style duration). */
   KYC_SHUTDOWN_GRACE_TIME: z
     .string()
@@ -36,7 +43,8 @@ export function parseOpsConfig(env: NodeJS.ProcessEnv): OpsConfig {
 export function workerTuning(ops: OpsConfig): Partial<WorkerOptions> {
   const tuning: Partial<WorkerOptions> = {};
   if (ops.KYC_MAX_CONCURRENT_ACTIVITIES) tuning.maxConcurrentActivityTaskExecutions = ops.KYC_MAX_CONCURRENT_ACTIVITIES;
-  if (ops.KYC_MAX_CONCURRENT_WORKFLOW_TASKS) tuning.maxConcurrentWorkflowTaskExecutions = ops.KYC_MAX_CONCURRENT_WORKFLOW_TASKS;
+  if (ops.KYC_MAX_CONCURRENT_WORKFLOW_TASKS)
+    tuning.maxConcurrentWorkflowTaskExecutions = ops.KYC_MAX_CONCURRENT_WORKFLOW_TASKS;
   if (ops.KYC_MAX_CACHED_WORKFLOWS !== undefined) tuning.maxCachedWorkflows = ops.KYC_MAX_CACHED_WORKFLOWS;
   if (ops.KYC_SHUTDOWN_GRACE_TIME) {
     const value = ops.KYC_SHUTDOWN_GRACE_TIME.replace(/\s+/g, '');

@@ -10,7 +10,13 @@ import {
   UploadUrlExpired,
 } from './failures';
 
-const neverRetried = [InvalidKycInput, PartnerRequestRefused, PartnerReplyInvalid, UploadUrlExpired, DocumentSourceFailed];
+const neverRetried = [
+  InvalidKycInput,
+  PartnerRequestRefused,
+  PartnerReplyInvalid,
+  UploadUrlExpired,
+  DocumentSourceFailed,
+];
 
 /**
  * Partner calls: a flaky partner is waited out (backing off to 5 min), never given up on. The activities' HTTP
@@ -27,7 +33,12 @@ export const partnerCall: ActivityOptions = {
  */
 export const backendEvent: ActivityOptions = {
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: [BackendEventRefused] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10m',
+    nonRetryableErrorTypes: [BackendEventRefused],
+  },
 };
 
 /**
@@ -71,5 +82,8 @@ export function poller(firstInterval: number, maxInterval: number): ActivityOpti
 /** 0.1's poller policy, for runs of that release (v1/): it gave up on an unreadable reply. */
 export function pollerV1(firstInterval: number, maxInterval: number): ActivityOptions {
   const options = poller(firstInterval, maxInterval);
-  return { ...options, retry: { ...options.retry, nonRetryableErrorTypes: [PartnerRequestRefused, PartnerReplyInvalid] } };
+  return {
+    ...options,
+    retry: { ...options.retry, nonRetryableErrorTypes: [PartnerRequestRefused, PartnerReplyInvalid] },
+  };
 }

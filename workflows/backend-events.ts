@@ -3,7 +3,15 @@
 // KYC flow and no event is lost: the queue is carried through continue-as-new, and the run ends only once it is
 // empty. Each event goes out at least once under its Idempotency-Key; a refusal (4xx) is recorded and the queue
 // moves on.
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { KycActivities } from '../activities';
 import { backendEvent } from './activity-options';
 import { eventIdempotencyKey, type KycEventType } from './events';
@@ -26,7 +34,9 @@ export function queueEvent(state: KycState, type: KycEventType, result?: KycResu
       customerReference: state.customerReference,
       occurredAt: new Date().toISOString(),
       ...(result?.userMessage !== undefined ? { userMessage: result.userMessage } : {}),
-      ...(result?.retryCustomerReference !== undefined ? { retryCustomerReference: result.retryCustomerReference } : {}),
+      ...(result?.retryCustomerReference !== undefined
+        ? { retryCustomerReference: result.retryCustomerReference }
+        : {}),
     },
   });
   showDetails(state);
@@ -39,7 +49,9 @@ export async function deliverEvents(state: KycState): Promise<never> {
     const next = state.outbox[0]!;
     state.delivering = true;
     try {
-      const sent = await emitKycEvent.executeWithOptions({ ...backendEvent, summary: `event ${next.event.type}` }, [next]);
+      const sent = await emitKycEvent.executeWithOptions({ ...backendEvent, summary: `event ${next.event.type}` }, [
+        next,
+      ]);
       // Without KYC_EVENTS_URL nothing is sent: the event is dropped from the queue, not counted as delivered.
       if (sent.delivered) state.delivered.push(next.event.type);
     } catch (err) {

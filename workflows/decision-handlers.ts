@@ -4,15 +4,24 @@
 // the run.
 import { setHandler } from '@temporalio/workflow';
 import { customerRejectedData, customerVerifiedData, describeDataProblems } from './decision-data';
-import { customerDecision, customerRejected, customerVerified, statusQuery, type DecisionAck, type TechnestDecisionEvent } from './messages';
+import {
+  customerDecision,
+  customerRejected,
+  customerVerified,
+  statusQuery,
+  type DecisionAck,
+  type TechnestDecisionEvent,
+} from './messages';
 import { showDetails, signalRefused } from './progress';
 import type { Decision, KycState } from './state';
 
-type Parsed = { ok: true; decision: Omit<Decision, 'at'> & { at?: string }; reference: string } | { ok: false; problem: string };
+type Parsed =
+  { ok: true; decision: Omit<Decision, 'at'> & { at?: string }; reference: string } | { ok: false; problem: string };
 
 /** The decision a payload carries for this run, or what is wrong with it. */
 function parseDecision(state: KycState, status: Decision['status'], data: unknown): Parsed {
-  if (data === undefined || data === null) return { ok: false, problem: 'data: the signal has no payload (expected the webhook\'s data object)' };
+  if (data === undefined || data === null)
+    return { ok: false, problem: "data: the signal has no payload (expected the webhook's data object)" };
   const parsed = (status === 'verified' ? customerVerifiedData : customerRejectedData).safeParse(data);
   if (!parsed.success) return { ok: false, problem: describeDataProblems(parsed.error) };
   if (state.customerId && parsed.data.id !== state.customerId) {
@@ -24,7 +33,12 @@ function parseDecision(state: KycState, status: Decision['status'], data: unknow
   return {
     ok: true,
     reference: parsed.data.customer_reference,
-    decision: { status, via: 'webhook', ...(at !== undefined ? { at } : {}), ...(reason !== undefined ? { rejectionReason: reason } : {}) },
+    decision: {
+      status,
+      via: 'webhook',
+      ...(at !== undefined ? { at } : {}),
+      ...(reason !== undefined ? { rejectionReason: reason } : {}),
+    },
   };
 }
 
@@ -49,7 +63,9 @@ export function setDecisionHandlers(state: KycState): void {
     (event: TechnestDecisionEvent): DecisionAck => {
       const parsed = parseDecision(state, statusOf(event)!, event.data);
       if (!parsed.ok) throw new Error(parsed.problem); // unreachable: the validator ran first
-      return take(state, parsed) === 'decided' ? { accepted: 'decided' } : { accepted: 'duplicate', decidedAs: state.decision!.status };
+      return take(state, parsed) === 'decided'
+        ? { accepted: 'decided' }
+        : { accepted: 'duplicate', decidedAs: state.decision!.status };
     },
     {
       // Runs before the update is written to the history: a refused update costs the run nothing.

@@ -1,4 +1,4 @@
-// Events to the backend (contract §3), delivered by the emitKycEvent activity at least once.
+// Events to the backend (docs/workflow.md, "Events"), delivered by the emitKycEvent activity at least once.
 export type KycEventType = 'kyc.submitted' | 'kyc.escalated' | 'kyc.verified' | 'kyc.rejected';
 
 export interface KycEvent {

@@ -5,18 +5,24 @@ import ms from 'ms';
 import { customerIdPattern, customerIdProblem } from './customer-id';
 import { contentTypes, documentCategories, requiredCategories } from './documents';
 
-/** Default waits (contract §2): first poll 15 min after submit, backing off to every 2 h; escalate at 24 h. */
+/**
+ * Default waits (docs/workflow.md, "Input", `timing`): first poll 15 min after submit, backing off to every 2 h;
+ * escalate at 24 h.
+ */
 export const defaultTiming = { firstPollAfter: '15m', maxPollInterval: '2h', escalateAfter: '24h' } as const;
 
 const duration = z.union([z.number().int().positive(), z.string().min(1)]).transform((value, ctx) => {
   let parsed: number;
   try {
-    parsed = msToNumber(value as never);
+    parsed = msToNumber(value);
   } catch {
     parsed = NaN;
   }
   if (!Number.isFinite(parsed) || parsed <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a positive duration (e.g. "15m", "2h", 90000)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${String(value)}" is not a positive duration (e.g. "15m", "2h", 90000)`,
+    });
     return z.NEVER;
   }
   return parsed;
@@ -36,7 +42,10 @@ export const kycDocumentSchema = z.object({
 export const kycInputSchema = z.object({
   customerId: z.string().regex(customerIdPattern, customerIdProblem),
   customerReference: z.string().trim().min(1).max(128),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"')
+    .optional(),
   documents: z.array(kycDocumentSchema).min(1, 'at least the id_document is required').max(4),
   timing: z
     .object({
@@ -70,7 +79,9 @@ function documentSetProblems(raw: unknown): string[] {
   for (const category of requiredCategories(country)) {
     if (!seen.has(category)) {
       const article = /^[aeiou]/.test(category) ? 'an' : 'a';
-      problems.push(`documents: ${article} ${category} document is required${country ? ` for country ${country}` : ''}`);
+      problems.push(
+        `documents: ${article} ${category} document is required${country ? ` for country ${country}` : ''}`,
+      );
     }
   }
   return problems;

@@ -4,13 +4,7 @@
 // Deterministic orchestration only: every side effect is an activity in activities/. Everything the run depends
 // on that could change with a deploy (the input's parsing, the country table, the worker's limits) is derived
 // once, by the prepareRun activity, and carried; see docs/operations.md, "Changing the workflow safely".
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { CheckedDocument, KycActivities } from '../activities';
 import * as options from './activity-options';
 import { deliverEvents, eventsSettled, queueEvent } from './backend-events';
@@ -35,7 +29,7 @@ const { uploadDocument } = proxyActivities<KycActivities>(options.upload);
 export const kycV2Patch = 'kyc-v2';
 
 /**
- * @param rawInput the contract's input object.
+ * @param rawInput the input object (docs/workflow.md, "Input").
  * @param carried set by continue-as-new (the waiting state) or by `kyc resume` (`{ resume: 'from-partner' }`).
  */
 export async function kycWorkflow(rawInput: KycInput, carried?: CarriedState | KycResume): Promise<KycResult> {
@@ -80,9 +74,10 @@ async function uploadAttachSubmit(state: KycState, checked: CheckedDocument[]): 
   );
 
   enterStage(state, 'submitting');
-  const submitted = await partner.submitKyc.executeWithOptions({ ...options.partnerCall, summary: 'submit KYC for review' }, [
-    { customerId: input.customerId },
-  ]);
+  const submitted = await partner.submitKyc.executeWithOptions(
+    { ...options.partnerCall, summary: 'submit KYC for review' },
+    [{ customerId: input.customerId }],
+  );
   state.submittedAt = submitted.submittedAt;
   if (submitted.customerReference) state.partnerCustomerReference = submitted.customerReference;
   startReview(state, new Date().toISOString());
@@ -102,12 +97,16 @@ function startReview(state: KycState, pendingSince: string): void {
 async function resumeFromPartner(state: KycState, rawInput: unknown): Promise<void> {
   enterStage(state, 'validating');
   const prepared = await prepareRun
-    .executeWithOptions({ ...options.documentCheck, summary: 'parse the input (resume)' }, [rawInput, { checkSources: false }])
+    .executeWithOptions({ ...options.documentCheck, summary: 'parse the input (resume)' }, [
+      rawInput,
+      { checkSources: false },
+    ])
     .catch(surfaceTypedFailure);
   state.prepared(prepared.input, prepared.settings);
-  const customer = await partner.readCustomer.executeWithOptions({ ...options.partnerCall, summary: 'read the customer (resume)' }, [
-    { customerId: state.customerId },
-  ]);
+  const customer = await partner.readCustomer.executeWithOptions(
+    { ...options.partnerCall, summary: 'read the customer (resume)' },
+    [{ customerId: state.customerId }],
+  );
   if (customer.customerReference) state.partnerCustomerReference = customer.customerReference;
   const now = new Date().toISOString();
 
@@ -116,7 +115,12 @@ async function resumeFromPartner(state: KycState, rawInput: unknown): Promise<vo
     state.pendingSince = customer.submittedAt ?? now;
     state.files.forEach((f) => (f.uploaded = true));
     state.decide(
-      { status: customer.decision, via: 'poll', at: customer.verifiedAt ?? customer.rejectedAt, rejectionReason: customer.rejectionReason },
+      {
+        status: customer.decision,
+        via: 'poll',
+        at: customer.verifiedAt ?? customer.rejectedAt,
+        rejectionReason: customer.rejectionReason,
+      },
       now,
     );
     queueEvent(state, 'kyc.submitted');
@@ -126,7 +130,10 @@ async function resumeFromPartner(state: KycState, rawInput: unknown): Promise<vo
     // Submitted already: the review has been running since the partner took it, and the escalation clock with it.
     state.submittedAt = customer.submittedAt;
     state.files.forEach((f) => (f.uploaded = true));
-    startReview(state, customer.submittedAt && Date.parse(customer.submittedAt) <= Date.parse(now) ? customer.submittedAt : now);
+    startReview(
+      state,
+      customer.submittedAt && Date.parse(customer.submittedAt) <= Date.parse(now) ? customer.submittedAt : now,
+    );
     return;
   }
   const checked = await checkDocuments
@@ -139,10 +146,10 @@ async function resumeFromPartner(state: KycState, rawInput: unknown): Promise<vo
 
 /** A run of release 0.1 continued as new onto today's code: its input is parsed once more, by an activity. */
 async function restoreFromV1(state: KycState, rawInput: unknown, waiting: WaitingStateV1): Promise<void> {
-  const prepared = await prepareRun.executeWithOptions({ ...options.documentCheck, summary: 'parse the input (0.1 run)' }, [
-    rawInput,
-    { checkSources: false },
-  ]);
+  const prepared = await prepareRun.executeWithOptions(
+    { ...options.documentCheck, summary: 'parse the input (0.1 run)' },
+    [rawInput, { checkSources: false }],
+  );
   state.prepared(prepared.input, prepared.settings);
   Object.assign(state, {
     files: waiting.files,
@@ -221,7 +228,11 @@ async function uploadOne(state: KycState, doc: KycDocument, file: FileStatus, ex
 
 /** Bad documents fail the run with the activity's own typed failure (InvalidKycInput, DocumentSourceFailed). */
 function surfaceTypedFailure(err: unknown): never {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && runFailures.has(err.cause.type ?? '')) {
+  if (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    runFailures.has(err.cause.type ?? '')
+  ) {
     throw err.cause;
   }
   throw err;

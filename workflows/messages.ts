@@ -1,4 +1,5 @@
-// Signals, query and result of kycWorkflow (contract §2): one module both the workflow and its callers import.
+// Signals, update, query and result of kycWorkflow (docs/workflow.md): one module both the workflow and its callers
+// import.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CustomerDecisionData } from './decision-data';
 import type { AttachSlot, DocumentCategory } from './documents';
@@ -28,16 +29,16 @@ export type DecisionAck = { accepted: 'decided' } | { accepted: 'duplicate'; dec
 export const customerDecision = defineUpdate<DecisionAck, [TechnestDecisionEvent]>('customerDecision');
 
 export type KycStage =
-  | 'validating'
-  | 'uploading'
-  | 'attaching'
-  | 'submitting'
-  | 'pending_review'
-  | 'verified'
-  | 'rejected';
+  'validating' | 'uploading' | 'attaching' | 'submitting' | 'pending_review' | 'verified' | 'rejected';
 
 /** Stages written to the KycStatus search attribute: the ones that last long enough to search for. */
-export const searchableStages = ['validating', 'uploading', 'pending_review', 'verified', 'rejected'] as const satisfies readonly KycStage[];
+export const searchableStages = [
+  'validating',
+  'uploading',
+  'pending_review',
+  'verified',
+  'rejected',
+] as const satisfies readonly KycStage[];
 
 export interface FileStatus {
   category: DocumentCategory;

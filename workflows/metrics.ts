@@ -19,7 +19,18 @@ export const kycMetricNames = {
 
 /** Review times run from minutes to days: the SDK's latency buckets (ms) would put every run in +Inf. */
 export const kycHistogramBuckets: Record<string, number[]> = {
-  [kycMetricNames.pendingReview]: [60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 48 * 3600, 72 * 3600, 7 * 24 * 3600],
+  [kycMetricNames.pendingReview]: [
+    60,
+    300,
+    900,
+    3600,
+    4 * 3600,
+    12 * 3600,
+    24 * 3600,
+    48 * 3600,
+    72 * 3600,
+    7 * 24 * 3600,
+  ],
 };
 
 // Created on use: the meter only works inside a workflow context, not while the bundle loads.
@@ -33,18 +44,30 @@ export const kycMetrics = {
       .record(Math.max(0, seconds), { outcome });
   },
   urlRefreshed(category: DocumentCategory): void {
-    metricMeter.createCounter(kycMetricNames.urlRefreshes, 'refreshes', 'Expired upload URLs replaced by a fresh intent').add(1, { category });
+    metricMeter
+      .createCounter(kycMetricNames.urlRefreshes, 'refreshes', 'Expired upload URLs replaced by a fresh intent')
+      .add(1, { category });
   },
   escalated(): void {
     metricMeter.createCounter(kycMetricNames.escalations, 'runs', 'Reviews pending past escalateAfter').add(1);
   },
   signalRefused(signal: string): void {
-    metricMeter.createCounter(kycMetricNames.signalsRefused, 'signals', 'Decision signals refused for a missing or malformed payload').add(1, { signal });
+    metricMeter
+      .createCounter(
+        kycMetricNames.signalsRefused,
+        'signals',
+        'Decision signals refused for a missing or malformed payload',
+      )
+      .add(1, { signal });
   },
   eventRefused(type: string): void {
-    metricMeter.createCounter(kycMetricNames.eventsRefused, 'events', 'Events our backend refused (4xx at KYC_EVENTS_URL)').add(1, { type });
+    metricMeter
+      .createCounter(kycMetricNames.eventsRefused, 'events', 'Events our backend refused (4xx at KYC_EVENTS_URL)')
+      .add(1, { type });
   },
   rejected(reasonClass: RejectionReasonClass): void {
-    metricMeter.createCounter(kycMetricNames.rejections, 'runs', 'Rejected customers by reason class').add(1, { reason_class: reasonClass });
+    metricMeter
+      .createCounter(kycMetricNames.rejections, 'runs', 'Rejected customers by reason class')
+      .add(1, { reason_class: reasonClass });
   },
 };

@@ -34,7 +34,11 @@ export function markEscalated(state: KycState): void {
 export function signalRefused(state: KycState, signal: string, problem: string): void {
   state.refuseSignal(signal, problem, new Date().toISOString());
   kycMetrics.signalRefused(signal);
-  log.warn('decision signal refused: its payload is missing or malformed', { signal, problem, customerId: state.customerId });
+  log.warn('decision signal refused: its payload is missing or malformed', {
+    signal,
+    problem,
+    customerId: state.customerId,
+  });
 }
 
 /** The Web UI's "current details": a few plain lines about where the run is. */
@@ -44,7 +48,8 @@ export function showDetails(state: KycState): void {
   if (state.pendingSince) lines.push(`pending review since ${state.pendingSince}`, `polls so far: ${state.polls}`);
   lines.push(`escalated: ${state.escalatedAt ? `yes, at ${state.escalatedAt}` : 'no'}`);
   if (state.decision) lines.push(`decision: ${state.decision.status} (via ${state.decision.via})`);
-  if (state.outbox.length) lines.push(`events waiting for the backend: ${state.outbox.map((q) => q.event.type).join(', ')}`);
+  if (state.outbox.length)
+    lines.push(`events waiting for the backend: ${state.outbox.map((q) => q.event.type).join(', ')}`);
   if (state.refusedEvents.length) lines.push(`events refused by the backend: ${state.refusedEvents.length}`);
   if (state.refusedSignals.length) lines.push(`signals refused: ${state.refusedSignals.length}`);
   setCurrentDetails(lines.join('\n'));

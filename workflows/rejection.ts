@@ -1,5 +1,5 @@
-// What a rejected customer is told, and the reference their retry is created with (guide: "Recovery").
-// The partner's raw reason is for audit only; end users only ever see a message from this table.
+// What a rejected customer is told, and the reference their retry is created with (docs/partner-api.md, "A rejected
+// customer"). The partner's raw reason is for audit only; end users only ever see a message from this table.
 
 /** A small closed set naming why a customer was rejected: safe as a metric label, unlike the raw reason. */
 export type RejectionReasonClass = 'unreadable' | 'expired' | 'address' | 'liveness' | 'mismatch' | 'other' | 'none';
@@ -15,7 +15,8 @@ export const rejectionMessages: readonly RejectionMessage[] = [
   {
     matches: /unreadable|blurr?y|illegible|glare|low quality/i,
     reasonClass: 'unreadable',
-    userMessage: "We couldn't read your ID document. Please retry with a clearer photo of your ID, with all four corners visible.",
+    userMessage:
+      "We couldn't read your ID document. Please retry with a clearer photo of your ID, with all four corners visible.",
   },
   {
     matches: /expired/i,
@@ -25,7 +26,8 @@ export const rejectionMessages: readonly RejectionMessage[] = [
   {
     matches: /proof of address|address/i,
     reasonClass: 'address',
-    userMessage: "We couldn't confirm your address. Please retry with a recent utility bill or bank statement showing your name and address.",
+    userMessage:
+      "We couldn't confirm your address. Please retry with a recent utility bill or bank statement showing your name and address.",
   },
   {
     matches: /liveness|selfie/i,
@@ -35,7 +37,8 @@ export const rejectionMessages: readonly RejectionMessage[] = [
   {
     matches: /mismatch|does not match|name/i,
     reasonClass: 'mismatch',
-    userMessage: "The details on your documents didn't match your account. Please check your name and date of birth, then retry.",
+    userMessage:
+      "The details on your documents didn't match your account. Please check your name and date of birth, then retry.",
   },
 ];
 

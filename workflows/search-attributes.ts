@@ -1,4 +1,5 @@
-// The contract's search attributes (§2): operators filter runs by them in the Web UI and the CLI.
+// The search attributes (docs/workflow.md, "Search attributes"): operators filter runs by them in the Web UI and the
+// CLI.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const KycStatus = defineSearchAttributeKey('KycStatus', SearchAttributeType.KEYWORD);

@@ -75,21 +75,32 @@ function startPollRound(state: KycState, spacing: { first: number; max: number }
   const pollOptions = options.poller(spacing.first, spacing.max);
   const { pollCustomerDecision } = proxyActivities<KycActivities>(pollOptions);
   void pollCustomerDecision
-    .executeWithOptions({ ...pollOptions, summary: 'poll the customer until decided' }, [{ customerId: state.customerId }])
+    .executeWithOptions({ ...pollOptions, summary: 'poll the customer until decided' }, [
+      { customerId: state.customerId },
+    ])
     .then(
       (polled) => {
         state.polls += polled.polls;
         if (polled.customerReference) state.partnerCustomerReference = polled.customerReference;
         state.decide(
-          { status: polled.status, via: 'poll', at: polled.verifiedAt ?? polled.rejectedAt, rejectionReason: polled.rejectionReason },
+          {
+            status: polled.status,
+            via: 'poll',
+            at: polled.verifiedAt ?? polled.rejectedAt,
+            rejectionReason: polled.rejectionReason,
+          },
           new Date().toISOString(),
         );
       },
       (err: unknown) => {
         if (isCancellation(err)) return;
-        state.lastPollError = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+        state.lastPollError =
+          err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
         round.refused = true;
-        log.warn('polling the customer was refused; polling again later', { customerId: state.customerId, error: state.lastPollError });
+        log.warn('polling the customer was refused; polling again later', {
+          customerId: state.customerId,
+          error: state.lastPollError,
+        });
       },
     )
     .finally(() => {

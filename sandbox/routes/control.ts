@@ -23,11 +23,12 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.get('/health', async (_request, reply) => reply.send({ ok: true }));
 
-  app.get('/customers', async (_request, reply) =>
-    reply.send({ customers: ctx.store.all().map(inspectionRecord) }),
-  );
+  app.get('/customers', async (_request, reply) => reply.send({ customers: ctx.store.all().map(inspectionRecord) }));
 
-  app.get('/customers/:id', withCustomer((customer, _request, reply) => reply.send(inspectionRecord(customer))));
+  app.get(
+    '/customers/:id',
+    withCustomer((customer, _request, reply) => reply.send(inspectionRecord(customer))),
+  );
 
   app.put(
     '/customers/:id/review',
@@ -48,7 +49,12 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       if (!body) return reply;
       const reason = body.reason ?? ctx.reviewer.planFor(customer).reason;
       if (!ctx.reviewer.decide(customer, body.outcome, reason)) {
-        return sendError(reply, 409, 'conflict', `Customer ${customer.id} is ${customer.status}, not pending: nothing to decide.`);
+        return sendError(
+          reply,
+          409,
+          'conflict',
+          `Customer ${customer.id} is ${customer.status}, not pending: nothing to decide.`,
+        );
       }
       return reply.send(customerObject(customer));
     }),
@@ -71,7 +77,12 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
         return sendError(reply, 409, 'conflict', 'No webhook URL configured: PUT /_sandbox/webhook first.');
       }
       if (!ctx.webhooks.redeliver(customer)) {
-        return sendError(reply, 409, 'conflict', `Customer ${customer.id} has no event to redeliver yet (status ${customer.status}).`);
+        return sendError(
+          reply,
+          409,
+          'conflict',
+          `Customer ${customer.id} has no event to redeliver yet (status ${customer.status}).`,
+        );
       }
       return reply.code(202).send({ ok: true, event: customer.last_event?.event });
     }),

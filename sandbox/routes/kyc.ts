@@ -14,9 +14,15 @@ export function kycRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     const locked = lockedReason(customer);
     if (locked) {
       customer.submit_refusals += 1;
-      // The guide does not say how a repeat is refused; a fault picks another status to test that.
+      // The partner does not say how a repeat is refused (docs/partner-api.md, Step 4); a fault picks another status to
+      // test that.
       const status = customer.faults.repeatSubmitStatus ?? 409;
-      return sendError(reply, status, status === 409 ? 'conflict' : 'invalid_request', `KYC already submitted: ${locked}`);
+      return sendError(
+        reply,
+        status,
+        status === 409 ? 'conflict' : 'invalid_request',
+        `KYC already submitted: ${locked}`,
+      );
     }
     if (!parseBody(submitBody, request.body, reply)) {
       customer.submit_refusals += 1;

@@ -42,11 +42,21 @@ export async function uploadRoutes(app: FastifyInstance, ctx: SandboxContext): P
     const { customer, intent } = found;
 
     if (Date.now() > Number(request.query.expires)) {
-      return refuse(403, 'expired', `The upload URL expired at ${intent.expires_at}: request a fresh URL with POST /v1/customers/${customer.id}/files.`, customer);
+      return refuse(
+        403,
+        'expired',
+        `The upload URL expired at ${intent.expires_at}: request a fresh URL with POST /v1/customers/${customer.id}/files.`,
+        customer,
+      );
     }
     if (intent.forced_expiry) {
       customer.faults_injected += 1;
-      return refuse(403, 'expired', `The upload URL has expired (early expiry, sandbox fault injection): request a fresh URL with POST /v1/customers/${customer.id}/files.`, customer);
+      return refuse(
+        403,
+        'expired',
+        `The upload URL has expired (early expiry, sandbox fault injection): request a fresh URL with POST /v1/customers/${customer.id}/files.`,
+        customer,
+      );
     }
     const locked = lockedReason(customer);
     if (locked) return refuse(409, 'conflict', `Cannot upload: ${locked}`, customer);

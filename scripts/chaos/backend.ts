@@ -1,7 +1,7 @@
 // Our own backend as the chaos run plays it (KYC_EVENTS_URL): it records every event POSTed to it, answers 503 to
-// everything during outage windows, and refuses (422) the first arrival of a few chosen Idempotency-Keys. The
-// contract promises each event at least once under `<workflowId>:<type>`, in order per customer, and never a KYC
-// flow held up by this backend; invariants check that against what arrived here.
+// everything during outage windows, and refuses (422) the first arrival of a few chosen Idempotency-Keys.
+// docs/workflow.md ("Events") promises each event at least once under `<workflowId>:<type>`, in order per customer, and
+// never a KYC flow held up by this backend; invariants check that against what arrived here.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -53,7 +53,9 @@ export async function startEventBackend(): Promise<EventBackend> {
         answered,
         at: Date.now(),
       });
-      res.writeHead(answered, { 'content-type': 'application/json' }).end(answered === 204 ? undefined : JSON.stringify({ answered }));
+      res
+        .writeHead(answered, { 'content-type': 'application/json' })
+        .end(answered === 204 ? undefined : JSON.stringify({ answered }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

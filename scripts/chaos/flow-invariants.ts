@@ -22,7 +22,10 @@ export interface FlowEvidence {
   malformedSent: number;
 }
 
-export type FlowInvariant = Extract<InvariantName, 'no run wedged' | 'events delivered once per key, in order' | 'malformed signals refused'>;
+export type FlowInvariant = Extract<
+  InvariantName,
+  'no run wedged' | 'events delivered once per key, in order' | 'malformed signals refused'
+>;
 
 /** Only a failed workflow task retries forever: a run waiting on a timer or the partner is healthy. */
 export function checkFlow(e: FlowEvidence, fail: (invariant: FlowInvariant, detail: string) => void): void {
@@ -31,7 +34,8 @@ export function checkFlow(e: FlowEvidence, fail: (invariant: FlowInvariant, deta
     const attempt = execution.workflowTaskAttempt ?? 0;
     if (attempt > 1) fail('no run wedged', `open with its workflow task on attempt ${attempt}`);
     else if (!e.status) fail('no run wedged', 'open and its status query does not answer');
-    else if (e.status.stage !== 'pending_review') fail('no run wedged', `open at stage ${e.status.stage}, not waiting for the review`);
+    else if (e.status.stage !== 'pending_review')
+      fail('no run wedged', `open at stage ${e.status.stage}, not waiting for the review`);
   } else if (execution.status !== 'COMPLETED') {
     // Every chaos customer gets a decision, so a run that closed any other way did not end as promised.
     fail('no run wedged', `closed as ${execution.status}, not terminal as promised`);
@@ -51,12 +55,15 @@ function checkEvents(e: FlowEvidence, fail: (detail: string) => void): void {
     const key = `${e.workflowId}:${type}`;
     const seen = firstSeen(type);
     if (!seen) {
-      fail(`${type} never reached the backend (${e.arrivals.filter((a) => a.type === type).length} attempt(s) in outages)`);
+      fail(
+        `${type} never reached the backend (${e.arrivals.filter((a) => a.type === type).length} attempt(s) in outages)`,
+      );
       continue;
     }
     if (key === e.refusedKey) {
       if (seen.answered !== 422) fail(`${type} was to be refused once, first answered ${seen.answered}`);
-      else if (!e.status?.events?.refused?.some((r) => r.type === type)) fail(`the refusal of ${type} is not in status.events.refused`);
+      else if (!e.status?.events?.refused?.some((r) => r.type === type))
+        fail(`the refusal of ${type} is not in status.events.refused`);
     } else if (!e.arrivals.some((a) => a.type === type && a.answered === 204)) {
       fail(`${type} was never accepted by the backend`);
     }
@@ -76,11 +83,16 @@ function checkMisuse(e: FlowEvidence, fail: (detail: string) => void): void {
   const refused = e.status?.refusedSignals?.length;
   if (refused === undefined) fail(`${e.malformedSent} malformed signal(s) sent; status shows no refusedSignals`);
   // The status keeps the newest 20.
-  else if (refused !== Math.min(e.malformedSent, 20)) fail(`${e.malformedSent} malformed signal(s) sent, ${refused} recorded as refused`);
+  else if (refused !== Math.min(e.malformedSent, 20))
+    fail(`${e.malformedSent} malformed signal(s) sent, ${refused} recorded as refused`);
 }
 
 /** The types a run that ended (or is waiting) must have sent: submitted once the partner has it, then its news. */
-export function expectedEventTypes(result: { status: string } | undefined, status: KycStatus | undefined, submitted: boolean): string[] {
+export function expectedEventTypes(
+  result: { status: string } | undefined,
+  status: KycStatus | undefined,
+  submitted: boolean,
+): string[] {
   const types: string[] = [];
   if (submitted) types.push('kyc.submitted');
   if (status?.escalatedAt) types.push('kyc.escalated');

@@ -50,10 +50,18 @@ export interface HistoryFacts {
 
 const EventType = temporal.api.enums.v1.EventType;
 const UnhandledCommand = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
-const NonDeterministic = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
+const NonDeterministic =
+  temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
 
 export function historyFacts(history: temporal.api.history.v1.IHistory): HistoryFacts {
-  const facts: HistoryFacts = { workflowTaskFailures: 0, completionRaces: { signal: 0, activity: 0 }, nondeterminism: 0, workflowTaskTimeouts: 0, activityRetries: 0, failureMessages: [] };
+  const facts: HistoryFacts = {
+    workflowTaskFailures: 0,
+    completionRaces: { signal: 0, activity: 0 },
+    nondeterminism: 0,
+    workflowTaskTimeouts: 0,
+    activityRetries: 0,
+    failureMessages: [],
+  };
   const activityTypes = new Map<string, string>();
   const events = history.events ?? [];
   for (const [i, event] of events.entries()) {
@@ -75,7 +83,8 @@ export function historyFacts(history: temporal.api.history.v1.IHistory): History
       activityTypes.set(String(event.eventId), event.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
     } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
       const attrs = event.activityTaskStartedEventAttributes;
-      if (activityTypes.get(String(attrs?.scheduledEventId)) !== 'pollCustomerDecision') facts.activityRetries += Math.max(0, (attrs?.attempt ?? 1) - 1);
+      if (activityTypes.get(String(attrs?.scheduledEventId)) !== 'pollCustomerDecision')
+        facts.activityRetries += Math.max(0, (attrs?.attempt ?? 1) - 1);
     }
   }
   return facts;
@@ -104,7 +113,10 @@ export interface CustomerEvidence {
   replayError?: string;
 }
 
-export function checkCustomer(e: CustomerEvidence, digests: Map<string, { sha256: string; bytes: number }>): Violation[] {
+export function checkCustomer(
+  e: CustomerEvidence,
+  digests: Map<string, { sha256: string; bytes: number }>,
+): Violation[] {
   const violations: Violation[] = [];
   const fail = (invariant: InvariantName, detail: string) =>
     violations.push({ invariant, reference: e.plan.reference, customerId: e.customerId, detail });
@@ -121,12 +133,18 @@ export function checkCustomer(e: CustomerEvidence, digests: Map<string, { sha256
       fail('correct terminal result', `result names ${r.customerId}/${r.customerReference}`);
     }
     if (wanted === 'rejected') {
-      if (r.rejectionReason !== expected.reason) fail('correct terminal result', `reason "${r.rejectionReason}", expected "${expected.reason}"`);
-      if (r.retryCustomerReference !== `${e.plan.reference}-r2` || r.retryCustomerReference !== retryCustomerReference(e.plan.reference)) {
+      if (r.rejectionReason !== expected.reason)
+        fail('correct terminal result', `reason "${r.rejectionReason}", expected "${expected.reason}"`);
+      if (
+        r.retryCustomerReference !== `${e.plan.reference}-r2` ||
+        r.retryCustomerReference !== retryCustomerReference(e.plan.reference)
+      ) {
         fail('correct terminal result', `retry reference ${r.retryCustomerReference}, expected ${e.plan.reference}-r2`);
       }
-      if (r.userMessage !== userMessageFor(expected.reason)) fail('correct terminal result', `user message "${r.userMessage}"`);
-      if (expected.reason && r.userMessage?.includes(expected.reason)) fail('correct terminal result', 'user message echoes the raw reason');
+      if (r.userMessage !== userMessageFor(expected.reason))
+        fail('correct terminal result', `user message "${r.userMessage}"`);
+      if (expected.reason && r.userMessage?.includes(expected.reason))
+        fail('correct terminal result', 'user message echoes the raw reason');
     } else if (r.rejectionReason !== undefined || r.retryCustomerReference !== undefined) {
       fail('correct terminal result', 'a verified result carries rejection fields');
     }
@@ -141,10 +159,14 @@ export function checkCustomer(e: CustomerEvidence, digests: Map<string, { sha256
   const uploads = new Map(e.partner.uploads.map((u) => [u.file_id, u]));
   const slots = Object.keys(e.partner.attached);
   if (slots.length !== e.plan.documents.length) {
-    fail('documents intact, attached once', `${slots.length} slot(s) attached for ${e.plan.documents.length} document(s): ${slots.join(', ')}`);
+    fail(
+      'documents intact, attached once',
+      `${slots.length} slot(s) attached for ${e.plan.documents.length} document(s): ${slots.join(', ')}`,
+    );
   }
   const attachedIds = Object.values(e.partner.attached);
-  if (new Set(attachedIds).size !== attachedIds.length) fail('documents intact, attached once', 'one file attached in two slots');
+  if (new Set(attachedIds).size !== attachedIds.length)
+    fail('documents intact, attached once', 'one file attached in two slots');
   for (const doc of e.plan.documents) {
     const slot = attachSlotFor[doc.category];
     const fileId = e.partner.attached[slot];
@@ -152,9 +174,13 @@ export function checkCustomer(e: CustomerEvidence, digests: Map<string, { sha256
     const source = digests.get(doc.source);
     if (!fileId) fail('documents intact, attached once', `${slot} not attached`);
     else if (!upload) fail('documents intact, attached once', `${slot} → ${fileId}, never uploaded`);
-    else if (upload.file_category !== doc.category) fail('documents intact, attached once', `${slot} → a ${upload.file_category} file`);
+    else if (upload.file_category !== doc.category)
+      fail('documents intact, attached once', `${slot} → a ${upload.file_category} file`);
     else if (!source || upload.sha256 !== source.sha256 || upload.bytes !== source.bytes) {
-      fail('documents intact, attached once', `${slot}: stored ${upload.bytes} B ${upload.sha256.slice(0, 12)}…, source ${source?.bytes} B ${source?.sha256.slice(0, 12)}…`);
+      fail(
+        'documents intact, attached once',
+        `${slot}: stored ${upload.bytes} B ${upload.sha256.slice(0, 12)}…, source ${source?.bytes} B ${source?.sha256.slice(0, 12)}…`,
+      );
     }
   }
   // Every upload the partner kept, attached or not, carries the bytes of this customer's own document.
@@ -162,14 +188,21 @@ export function checkCustomer(e: CustomerEvidence, digests: Map<string, { sha256
     const doc = e.plan.documents.find((d) => d.category === upload.file_category);
     const source = doc && digests.get(doc.source);
     if (!source || upload.sha256 !== source.sha256) {
-      fail('documents intact, attached once', `upload ${upload.file_id} (${upload.file_category}) holds bytes that are not this customer's`);
+      fail(
+        'documents intact, attached once',
+        `upload ${upload.file_id} (${upload.file_category}) holds bytes that are not this customer's`,
+      );
     }
   }
 
   if (e.history.workflowTaskFailures > 0) {
-    fail('no workflow task failures', `${e.history.workflowTaskFailures} WorkflowTaskFailed: ${e.history.failureMessages.join(' | ')}`);
+    fail(
+      'no workflow task failures',
+      `${e.history.workflowTaskFailures} WorkflowTaskFailed: ${e.history.failureMessages.join(' | ')}`,
+    );
   }
-  if (e.history.nondeterminism > 0) fail('no nondeterminism', `${e.history.nondeterminism} nondeterminism error(s) in history`);
+  if (e.history.nondeterminism > 0)
+    fail('no nondeterminism', `${e.history.nondeterminism} nondeterminism error(s) in history`);
   if (e.replayError) fail('no nondeterminism', `replay: ${e.replayError}`);
   return violations;
 }

@@ -7,10 +7,17 @@ import type { CustomerPlan } from './plan';
 
 type Send = (handle: WorkflowHandle) => Promise<void>;
 
-export function malformedSignals(plan: CustomerPlan, customerId: string, otherCustomerId: string): Array<{ what: string; send: Send }> {
+export function malformedSignals(
+  plan: CustomerPlan,
+  customerId: string,
+  otherCustomerId: string,
+): Array<{ what: string; send: Send }> {
   const wrongWay = plan.review.outcome === 'verify' ? 'customerRejected' : 'customerVerified';
   const now = new Date().toISOString();
-  const decided = wrongWay === 'customerVerified' ? { verified_at: now } : { rejected_at: now, rejection_reason: 'ID document expired' };
+  const decided =
+    wrongWay === 'customerVerified'
+      ? { verified_at: now }
+      : { rejected_at: now, rejection_reason: 'ID document expired' };
   return [
     { what: 'no payload', send: (h) => h.signal('customerVerified') },
     { what: 'null', send: (h) => h.signal('customerRejected', null) },

@@ -50,8 +50,16 @@ export async function planCustomers(options: PlanOptions): Promise<CustomerPlan[
     const files: Array<[KycInput['documents'][number], Buffer]> = [
       [doc('id_document', `id-${index}.jpg`, 'image/jpeg', options.docsDir), tagged(SAMPLE_JPEG, tag)],
     ];
-    if (shape === 2) files.push([doc('id_document_back', `id-back-${index}.png`, 'image/png', options.docsDir), tagged(SAMPLE_PNG, tag)]);
-    if (shape >= 1) files.push([doc('proof_of_address', `bill-${index}.pdf`, 'application/pdf', options.docsDir), tagged(SAMPLE_PDF, tag)]);
+    if (shape === 2)
+      files.push([
+        doc('id_document_back', `id-back-${index}.png`, 'image/png', options.docsDir),
+        tagged(SAMPLE_PNG, tag),
+      ]);
+    if (shape >= 1)
+      files.push([
+        doc('proof_of_address', `bill-${index}.pdf`, 'application/pdf', options.docsDir),
+        tagged(SAMPLE_PDF, tag),
+      ]);
     await Promise.all(files.map(([d, bytes]) => writeFile(d.source, bytes)));
     plans.push({
       index,
@@ -65,13 +73,20 @@ export async function planCustomers(options: PlanOptions): Promise<CustomerPlan[
   return plans;
 }
 
-function doc(category: KycInput['documents'][number]['category'], filename: string, contentType: KycInput['documents'][number]['contentType'], dir: string) {
+function doc(
+  category: KycInput['documents'][number]['category'],
+  filename: string,
+  contentType: KycInput['documents'][number]['contentType'],
+  dir: string,
+) {
   return { category, filename, contentType, source: join(dir, filename) };
 }
 
 function reviewFor(random: Random, options: PlanOptions): CustomerPlan['review'] {
   const slow = random() < options.slowReviewRate;
-  const afterMs = slow ? options.escalateAfterMs + 1000 + Math.floor(random() * 2000) : 500 + Math.floor(random() * 3000);
+  const afterMs = slow
+    ? options.escalateAfterMs + 1000 + Math.floor(random() * 2000)
+    : 500 + Math.floor(random() * 3000);
   if (random() < options.rejectRate) {
     const reason = rejectionReasons[Math.floor(random() * rejectionReasons.length)]!;
     return { outcome: 'reject', afterMs, reason };
@@ -80,4 +95,5 @@ function reviewFor(random: Random, options: PlanOptions): CustomerPlan['review']
 }
 
 /** Uniform integer in [min, max]. */
-export const between = (random: Random, min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+export const between = (random: Random, min: number, max: number): number =>
+  min + Math.floor(random() * (max - min + 1));

@@ -25,11 +25,15 @@ export async function spawnProductProcess(
 ): Promise<ProductProcess> {
   // tsx as a loader inside one Node process, not its CLI: the CLI runs the entry in a child process, which a SIGKILL
   // of the CLI would leave running as an orphan — a "killed" worker that goes on working.
-  const child = spawn(process.execPath, ['--import', pathToFileURL(join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, entry], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, entry],
+    {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Only the tail is kept: a long chaos run must not grow memory with logs.
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -47,8 +51,8 @@ export async function spawnProductProcess(
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       if (!isReady) reject(new Error(`${entry} exited with ${code} before it was ready:\n${output}`));

@@ -16,6 +16,7 @@ export function formatReport(report: ChaosReport): string {
     ['backend outages (events answered 503)', String(report.backendOutages)],
     ['  events our backend refused once (422)', String(report.misuse.refusedEvents)],
     ['malformed signals sent to open runs', String(report.misuse.malformedSignals)],
+    // "The guide": the partner's, as docs/partner-api.md describes it.
     ['customers with partner replies off the guide', String(report.misuse.partnerSurprises)],
     ['faults injected by the partner sandbox', String(report.faults.injected)],
     ['  expired upload URLs issued', String(report.faults.expiredUrlsIssued)],
@@ -29,9 +30,10 @@ export function formatReport(report: ChaosReport): string {
       `${report.faults.completionRaces.signal + report.faults.completionRaces.activity} ` +
         `(late signal ${report.faults.completionRaces.signal}, poll result ${report.faults.completionRaces.activity})`,
     ],
-    ...report.invariants.map(
-      (i): [string, string] => [`invariant: ${i.name}`, i.failed === 0 ? `PASS (${i.passed}/${i.passed})` : `FAIL (${i.failed} run(s))`],
-    ),
+    ...report.invariants.map((i): [string, string] => [
+      `invariant: ${i.name}`,
+      i.failed === 0 ? `PASS (${i.passed}/${i.passed})` : `FAIL (${i.failed} run(s))`,
+    ]),
     ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -39,7 +41,8 @@ export function formatReport(report: ChaosReport): string {
   const out = [`| ${'chaos run'.padEnd(width)} | |`, `|${'-'.repeat(width + 2)}|---|`, ...lines];
   if (report.violations.length > 0) {
     out.push('', `${report.violations.length} violation(s) (first 20):`);
-    for (const v of report.violations.slice(0, 20)) out.push(`  ${v.invariant}: ${v.reference} (${v.customerId}): ${v.detail}`);
+    for (const v of report.violations.slice(0, 20))
+      out.push(`  ${v.invariant}: ${v.reference} (${v.customerId}): ${v.detail}`);
     out.push(`logs and documents kept in ${report.workDir}`);
   }
   return out.join('\n');

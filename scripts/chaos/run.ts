@@ -96,7 +96,14 @@ export interface ChaosReport {
   seed: number;
   n: number;
   wallMs: number;
-  runs: { verified: number; rejected: number; noResult: number; viaWebhook: number; viaPoll: number; escalated: number };
+  runs: {
+    verified: number;
+    rejected: number;
+    noResult: number;
+    viaWebhook: number;
+    viaPoll: number;
+    escalated: number;
+  };
   workerKills: number;
   receiverRestarts: number;
   backendOutages: number;
@@ -176,10 +183,15 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
     const customerIds = new Map<CustomerPlan, string>();
     for (const plan of plans) {
       const id = await rail.createCustomer(plan.reference, plan.country);
-      await rail.review(id, { outcome: plan.review.outcome, after_ms: plan.review.afterMs, reason: plan.review.reason });
+      await rail.review(id, {
+        outcome: plan.review.outcome,
+        after_ms: plan.review.afterMs,
+        reason: plan.review.reason,
+      });
       customerIds.set(plan, id);
     }
-    // Per-customer surprises (set-up too): partner replies off the guide, and an event our backend refuses once.
+    // Per-customer surprises (set-up too): partner replies off docs/partner-api.md, and an event our backend refuses
+    // once.
     const surprises = planSurprises(plans, options.seed);
     for (const plan of plans) {
       const s = surprises.get(plan)!;
@@ -204,7 +216,9 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
     );
     await worker.start();
     stops.push(() => worker.stop());
-    log(`[${since()}] worker and webhook receiver up; starting ${options.n} onboardings over ${options.startSpreadMs / 1000}s`);
+    log(
+      `[${since()}] worker and webhook receiver up; starting ${options.n} onboardings over ${options.startSpreadMs / 1000}s`,
+    );
 
     const connection = await Connection.connect({ address: server.address });
     stops.push(() => connection.close());
@@ -217,13 +231,35 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
     setMaxListeners(options.n + 10, done.signal);
     const startedAt = Date.now();
     const chaosLoops = Promise.all([
-      killLoop('worker', worker, options.workerKills, options.killEveryMs, mulberry32(options.seed ^ 0x1c11), done.signal, () => 'SIGKILL', log, since),
-      killLoop('webhook receiver', receiver, options.receiverRestarts, options.receiverRestartEveryMs, mulberry32(options.seed ^ 0x2ec0), done.signal,
-        (random) => (random() < 0.5 ? 'SIGKILL' : 'SIGTERM'), log, since),
+      killLoop(
+        'worker',
+        worker,
+        options.workerKills,
+        options.killEveryMs,
+        mulberry32(options.seed ^ 0x1c11),
+        done.signal,
+        () => 'SIGKILL',
+        log,
+        since,
+      ),
+      killLoop(
+        'webhook receiver',
+        receiver,
+        options.receiverRestarts,
+        options.receiverRestartEveryMs,
+        mulberry32(options.seed ^ 0x2ec0),
+        done.signal,
+        (random) => (random() < 0.5 ? 'SIGKILL' : 'SIGTERM'),
+        log,
+        since,
+      ),
       outageLoop(backend, options, mulberry32(options.seed ^ 0xb4c6), done.signal, log, since),
     ]);
     // A loop that cannot bring its process back ends the run, but only once the runs are awaited below.
-    const chaos = chaosLoops.then((counts) => ({ counts }), (error: Error) => ({ error }));
+    const chaos = chaosLoops.then(
+      (counts) => ({ counts }),
+      (error: Error) => ({ error }),
+    );
 
     const offsets = plans.map(() => Math.floor(chaosRandom() * options.startSpreadMs));
     let finished = 0;
@@ -231,7 +267,13 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       plans.map(async (plan, i) => {
         await pause(offsets[i]!, done.signal);
         const customerId = customerIds.get(plan)!;
-        const input = { customerId, customerReference: plan.reference, country: plan.country, documents: plan.documents, timing: options.timing };
+        const input = {
+          customerId,
+          customerReference: plan.reference,
+          country: plan.country,
+          documents: plan.documents,
+          timing: options.timing,
+        };
         const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, taskQueue));
         const deadline = startedAt + options.deadlineMs;
         // Another customer's id for the misdirected signal: the next one in the plan.
@@ -241,8 +283,12 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
           return !!status && (!!status.submittedAt || !!status.outcome);
         };
         const [result, malformedSent] = await Promise.all([
-          withDeadline(handle.result(), deadline - Date.now()).catch((err: Error): { error: string } => ({ error: err.message })),
-          surprises.get(plan)!.misuse ? misuseRun(handle, malformedSignals(plan, customerId, other), submittedOrDone, deadline) : 0,
+          withDeadline(handle.result(), deadline - Date.now()).catch((err: Error): { error: string } => ({
+            error: err.message,
+          })),
+          surprises.get(plan)!.misuse
+            ? misuseRun(handle, malformedSignals(plan, customerId, other), submittedOrDone, deadline)
+            : 0,
         ]);
         finished++;
         if (finished % Math.max(1, Math.ceil(options.n / 10)) === 0 || finished === options.n) {
@@ -267,7 +313,10 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
       const status = await handle.query(statusQuery).catch(() => undefined);
       const described = (await handle.describe()).raw;
       const execution = {
-        status: String(temporalEnum.WorkflowExecutionStatus[described.workflowExecutionInfo?.status ?? 0]).replace('WORKFLOW_EXECUTION_STATUS_', ''),
+        status: String(temporalEnum.WorkflowExecutionStatus[described.workflowExecutionInfo?.status ?? 0]).replace(
+          'WORKFLOW_EXECUTION_STATUS_',
+          '',
+        ),
         workflowTaskAttempt: described.pendingWorkflowTask?.attempt ?? undefined,
       };
       if ('error' in result) {
@@ -277,7 +326,9 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
           (a) => `${a.activityType?.name} attempt ${a.attempt} (${a.lastFailure?.message ?? 'no failure'})`,
         );
         const tail = (history.events ?? []).slice(-8).map((e) => String(e.eventType));
-        log(`[${since()}] ${customerId} did not end: stage ${status?.stage}; pending ${pending.join('; ') || 'none'}; last events ${tail.join(', ')}`);
+        log(
+          `[${since()}] ${customerId} did not end: stage ${status?.stage}; pending ${pending.join('; ') || 'none'}; last events ${tail.join(', ')}`,
+        );
       }
       logIfSlow(customerId, history, log);
       const flow = {
@@ -285,14 +336,21 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         execution,
         hasResult: !('error' in result),
         status,
-        arrivals: backend.arrivals.filter((a) => a.customerId === customerId || a.key?.startsWith(`${kycWorkflowId(customerId)}:`)),
+        arrivals: backend.arrivals.filter(
+          (a) => a.customerId === customerId || a.key?.startsWith(`${kycWorkflowId(customerId)}:`),
+        ),
         expectedTypes: expectedEventTypes('error' in result ? undefined : result, status, partner.submit_count > 0),
         refusedKey: refusedKey(surprises.get(plan)!, plan, kycWorkflowId(customerId)),
         malformedSent,
       };
       return { plan, customerId, result, partner, history, status, flow };
     });
-    const replayErrors = options.replay ? await replayAll(workflowBundlePath, evidence.map((e) => ({ id: kycWorkflowId(e.customerId), history: e.history }))) : new Map();
+    const replayErrors = options.replay
+      ? await replayAll(
+          workflowBundlePath,
+          evidence.map((e) => ({ id: kycWorkflowId(e.customerId), history: e.history })),
+        )
+      : new Map();
 
     const checked: Array<CustomerEvidence & { status?: KycStatus }> = evidence.map((e) => ({
       plan: e.plan,
@@ -305,7 +363,9 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
     }));
     const violations = checked.flatMap((e) => checkCustomer(e, digests));
     for (const { flow, plan, customerId } of evidence) {
-      checkFlow(flow, (invariant, detail) => violations.push({ invariant, reference: plan.reference, customerId, detail }));
+      checkFlow(flow, (invariant, detail) =>
+        violations.push({ invariant, reference: plan.reference, customerId, detail }),
+      );
     }
     const unattributed = await globalFaultCount(sandbox.url);
     const report = summarise(options, checked, violations, {
@@ -434,7 +494,9 @@ async function killLoop(
     count++;
     const down = Date.now();
     await restart(target, what, log);
-    log(`[${since()}] ${what} ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'} #${count}, back in ${((Date.now() - down) / 1000).toFixed(1)}s`);
+    log(
+      `[${since()}] ${what} ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'} #${count}, back in ${((Date.now() - down) / 1000).toFixed(1)}s`,
+    );
   }
   return count;
 }
@@ -473,7 +535,9 @@ async function eventsSettled(
   deadline: number,
 ): Promise<void> {
   const wanted = results.flatMap(({ customerId, result }) =>
-    'error' in result ? [] : [`${kycWorkflowId(customerId)}:kyc.submitted`, `${kycWorkflowId(customerId)}:kyc.${result.status}`],
+    'error' in result
+      ? []
+      : [`${kycWorkflowId(customerId)}:kyc.submitted`, `${kycWorkflowId(customerId)}:kyc.${result.status}`],
   );
   for (;;) {
     const seen = new Set(backend.arrivals.filter((a) => a.answered !== 503).map((a) => a.key));
@@ -499,9 +563,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** A run that took over a minute: its activity timeline, to see which retry or timeout held it up. */
-function logIfSlow(customerId: string, history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>, log: (line: string) => void) {
+function logIfSlow(
+  customerId: string,
+  history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>,
+  log: (line: string) => void,
+) {
   const events = history.events ?? [];
-  const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const ms = (e: (typeof events)[number]) =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
   const start = events[0] ? ms(events[0]) : 0;
   const end = events.length ? ms(events[events.length - 1]!) : 0;
   if (end - start < 60_000) return;
@@ -512,10 +581,17 @@ function logIfSlow(customerId: string, history: Awaited<ReturnType<WorkflowHandl
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) names.set(String(e.eventId), scheduled.activityType?.name ?? '?');
     const started = e.activityTaskStartedEventAttributes;
-    if (started) lines.push(`${at} started ${names.get(String(started.scheduledEventId))} attempt ${started.attempt} ${started.lastFailure?.message ?? ''}`);
+    if (started)
+      lines.push(
+        `${at} started ${names.get(String(started.scheduledEventId))} attempt ${started.attempt} ${started.lastFailure?.message ?? ''}`,
+      );
     const failed = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-    if (failed) lines.push(`${at} ${e.activityTaskFailedEventAttributes ? 'failed' : 'timed out'} ${names.get(String(failed.scheduledEventId))} ${failed.failure?.message ?? ''}`);
-    if (e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes) lines.push(`${at} workflow task ${e.workflowTaskTimedOutEventAttributes ? 'timed out' : 'failed'}`);
+    if (failed)
+      lines.push(
+        `${at} ${e.activityTaskFailedEventAttributes ? 'failed' : 'timed out'} ${names.get(String(failed.scheduledEventId))} ${failed.failure?.message ?? ''}`,
+      );
+    if (e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes)
+      lines.push(`${at} workflow task ${e.workflowTaskTimedOutEventAttributes ? 'timed out' : 'failed'}`);
   }
   log(`${customerId} took ${((end - start) / 1000).toFixed(0)} s:\n    ${lines.join('\n    ')}`);
 }
@@ -555,7 +631,10 @@ async function replayAll(
 }
 
 async function buildBundle(workDir: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows'), logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(projectRoot, 'workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   const path = join(workDir, 'workflow-bundle.js');
   writeFileSync(path, bundle.code);
   return path;

@@ -1,7 +1,7 @@
-// What the chaos does to single customers beside the global faults, decided up front from the seed (a PRNG of its
-// own, so the review plan of each customer stays what it was): partner replies the guide does not promise (unknown
-// fields, an interim status, a missing timestamp, an unreadable 2xx, a repeat submit refused with 400/422), our
-// backend refusing one of the customer's events, and an operator sending malformed decision signals by hand.
+// What the chaos does to single customers beside the global faults, decided up front from the seed (a PRNG of its own,
+// so the review plan of each customer stays what it was): partner replies docs/partner-api.md does not promise (unknown
+// fields, an interim status, a missing timestamp, an unreadable 2xx, a repeat submit refused with 400/422), our backend
+// refusing one of the customer's events, and an operator sending malformed decision signals by hand.
 import { mulberry32 } from '../../sandbox/prng';
 import type { CustomerPlan } from './plan';
 
@@ -43,9 +43,13 @@ export function planSurprises(plans: CustomerPlan[], seed: number): Map<Customer
   return out;
 }
 
-/** The Idempotency-Key the backend refuses once for this customer, per the contract's `<workflowId>:<type>`. */
+/**
+ * The Idempotency-Key the backend refuses once for this customer, per docs/workflow.md ("Events"):
+ * `<workflowId>:<type>`.
+ */
 export function refusedKey(s: Surprises, plan: CustomerPlan, workflowId: string): string | undefined {
   if (!s.refuseEvent) return undefined;
-  const type = s.refuseEvent === 'decision' ? (plan.review.outcome === 'verify' ? 'kyc.verified' : 'kyc.rejected') : s.refuseEvent;
+  const type =
+    s.refuseEvent === 'decision' ? (plan.review.outcome === 'verify' ? 'kyc.verified' : 'kyc.rejected') : s.refuseEvent;
   return `${workflowId}:${type}`;
 }

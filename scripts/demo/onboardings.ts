@@ -38,7 +38,13 @@ async function onboard(
 ) {
   const customerId = await ctx.rail.createCustomer(reference, 'GB');
   await prepare(customerId);
-  await ctx.kyc.start({ customerId, customerReference: reference, country: 'GB', documents: ctx.documents, timing: demoTiming });
+  await ctx.kyc.start({
+    customerId,
+    customerReference: reference,
+    country: 'GB',
+    documents: ctx.documents,
+    timing: demoTiming,
+  });
   ctx.track(label, customerId);
   // What the path does while the run goes on is awaited with the run: no call of a path may outlive it, or it
   // would still be running when `npm start` closes its connection (see in-flight.ts).
@@ -55,7 +61,14 @@ export const demoPaths: DemoPath[] = [
       const { result, status } = await onboard(ctx, this.name, `demo-${ctx.runTag}-webhook`, (id) =>
         ctx.rail.review(id, { outcome: 'verify', after_ms: 1500 }),
       );
-      return { result, status, checks: [check('verified', result.status === 'verified'), check('via webhook', status.outcome?.via === 'webhook')] };
+      return {
+        result,
+        status,
+        checks: [
+          check('verified', result.status === 'verified'),
+          check('via webhook', status.outcome?.via === 'webhook'),
+        ],
+      };
     },
   },
   {
@@ -68,14 +81,22 @@ export const demoPaths: DemoPath[] = [
       // The backend creates the retry customer at the partner with the new reference, then starts the retry.
       const retryId = await ctx.rail.createCustomer(retryReference, 'GB');
       await ctx.rail.review(retryId, { outcome: 'verify', after_ms: 1500 });
-      await ctx.kyc.retry(first.customerId, { customerId: retryId, documents: ctx.documents, country: 'GB', timing: demoTiming });
+      await ctx.kyc.retry(first.customerId, {
+        customerId: retryId,
+        documents: ctx.documents,
+        country: 'GB',
+        timing: demoTiming,
+      });
       ctx.track('retried (-r2)', retryId);
       const result = await ctx.kyc.result(retryId);
       return {
         result,
         status: await finalStatus(ctx, retryId),
         checks: [
-          check('first attempt rejected with a friendly message', first.result.status === 'rejected' && !!first.result.userMessage),
+          check(
+            'first attempt rejected with a friendly message',
+            first.result.status === 'rejected' && !!first.result.userMessage,
+          ),
           check('retry reference ends in -r2', retryReference.endsWith('-r2')),
           check('retry verified', result.status === 'verified'),
         ],
@@ -90,7 +111,11 @@ export const demoPaths: DemoPath[] = [
         await ctx.rail.review(id, { outcome: 'verify', after_ms: 1500 });
       });
       const refreshes = status.files.reduce((n, f) => n + f.urlRefreshes, 0);
-      return { result, status, checks: [check('verified', result.status === 'verified'), check('one URL refreshed', refreshes === 1)] };
+      return {
+        result,
+        status,
+        checks: [check('verified', result.status === 'verified'), check('one URL refreshed', refreshes === 1)],
+      };
     },
   },
   {
@@ -100,7 +125,11 @@ export const demoPaths: DemoPath[] = [
         await ctx.rail.faults(id, { dropWebhook: true });
         await ctx.rail.review(id, { outcome: 'verify', after_ms: 1000 });
       });
-      return { result, status, checks: [check('verified', result.status === 'verified'), check('via poll', status.outcome?.via === 'poll')] };
+      return {
+        result,
+        status,
+        checks: [check('verified', result.status === 'verified'), check('via poll', status.outcome?.via === 'poll')],
+      };
     },
   },
   {
@@ -118,7 +147,11 @@ export const demoPaths: DemoPath[] = [
           await ctx.rail.decide(id, 'verify');
         },
       );
-      return { result, status, checks: [check('escalated once', !!status.escalatedAt), check('verified', result.status === 'verified')] };
+      return {
+        result,
+        status,
+        checks: [check('escalated once', !!status.escalatedAt), check('verified', result.status === 'verified')],
+      };
     },
   },
 ];

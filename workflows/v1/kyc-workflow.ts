@@ -41,7 +41,7 @@ const { checkDocuments } = proxyActivities<KycActivities>(options.documentCheck)
 const { uploadDocument } = proxyActivities<KycActivities>(options.upload);
 
 /**
- * @param rawInput the contract's input object.
+ * @param rawInput the input object (docs/workflow.md, "Input").
  * @param resumed set only by continue-as-new: the documents are already submitted and the run only waits.
  */
 export async function kycWorkflowV1(rawInput: KycInput, resumed?: WaitingState): Promise<KycResult> {
@@ -53,7 +53,9 @@ export async function kycWorkflowV1(rawInput: KycInput, resumed?: WaitingState):
   // after it. A non-object payload is now dropped; an object is taken as 0.1 took it (so histories replay).
   type V1Data = { verified_at?: string; rejected_at?: string; rejection_reason?: string };
   const onDecision = (status: Decision['status']) => (data: V1Data) =>
-    typeof data === 'object' && data !== null && state.decide({
+    typeof data === 'object' &&
+    data !== null &&
+    state.decide({
       status,
       via: 'webhook',
       at: data.verified_at ?? data.rejected_at,
@@ -156,7 +158,7 @@ async function uploadOne(customerId: string, doc: KycDocument, file: FileStatus,
   }
 }
 
-/** Bad documents fail the run with the activity's InvalidKycInput itself, as the contract names it. */
+/** Bad documents fail the run with the activity's InvalidKycInput itself (docs/workflow.md, "Invalid input"). */
 function surfaceInvalidInput(err: unknown): never {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === InvalidKycInput) {
     throw err.cause;
@@ -181,7 +183,9 @@ function resultOf(input: ParsedKycInput, decision: Decision): KycResult {
   };
 }
 
-/** Events to the backend (contract §3); a failure to deliver them never undoes the partner's decision. */
+/**
+ * Events to the backend (docs/workflow.md, "Events"); a failure to deliver them never undoes the partner's decision.
+ */
 async function emit(state: KycState, type: KycEventType, result?: KycResult): Promise<void> {
   const { workflowId } = workflowInfo();
   try {

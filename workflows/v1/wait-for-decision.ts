@@ -2,13 +2,7 @@
 // Step 5: wait for the partner's review. The webhook's signals race a poller, the first decision wins.
 // Cheap by design: one timer before the first poll, one activity whose retry policy is the polling loop
 // (no history growth, one action per poll), one timer for the escalation.
-import {
-  condition,
-  isCancellation,
-  proxyActivities,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { KycActivities } from '../../activities';
 import * as options from '../activity-options';
 import type { ParsedKycInput } from './input';
@@ -41,23 +35,23 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
       );
     };
     poll().then(
-        (polled) => {
-          if (!polled) return;
-          state.polls += polled.polls;
-          state.decide({
-            status: polled.status,
-            via: 'poll',
-            at: polled.verifiedAt ?? polled.rejectedAt,
-            rejectionReason: polled.rejectionReason,
-          });
-        },
-        (err: unknown) => {
-          if (isCancellation(err)) return;
-          // A refusal (e.g. a revoked API key): keep waiting for the webhook, poll again later.
-          state.lastPollError = err instanceof Error ? (err.cause as Error)?.message ?? err.message : String(err);
-          pollFailed = true;
-        },
-      );
+      (polled) => {
+        if (!polled) return;
+        state.polls += polled.polls;
+        state.decide({
+          status: polled.status,
+          via: 'poll',
+          at: polled.verifiedAt ?? polled.rejectedAt,
+          rejectionReason: polled.rejectionReason,
+        });
+      },
+      (err: unknown) => {
+        if (isCancellation(err)) return;
+        // A refusal (e.g. a revoked API key): keep waiting for the webhook, poll again later.
+        state.lastPollError = err instanceof Error ? ((err.cause as Error)?.message ?? err.message) : String(err);
+        pollFailed = true;
+      },
+    );
   };
 
   startPoller(Math.max(0, pendingSince + firstPollAfter - Date.now()));
