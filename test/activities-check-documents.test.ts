@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KycDocument } from '../workflows/documents';
 import { InvalidKycInput } from '../workflows/failures';
 import { activitiesFor, failureOf, json, run, startFakeServer } from './support/activities-env';
-import { SAMPLE_JPEG, SAMPLE_PDF, SAMPLE_PNG, sha256File, writeSampleDocuments, type SampleDocuments } from './support/fixtures';
+import {
+  SAMPLE_JPEG,
+  SAMPLE_PDF,
+  SAMPLE_PNG,
+  sha256File,
+  writeSampleDocuments,
+  type SampleDocuments,
+} from './support/fixtures';
 
 // No partner is involved in the check: a URL nobody listens on proves it.
 const NO_PARTNER = 'http://127.0.0.1:9';
@@ -27,7 +34,8 @@ beforeAll(async () => {
   samples = await writeSampleDocuments(root);
   await writeFile(join(outside, 'secret.pdf'), SAMPLE_PDF);
   fileServer = await startFakeServer((req, res) => {
-    if (req.url.startsWith('/passport.jpg')) return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(SAMPLE_JPEG);
+    if (req.url.startsWith('/passport.jpg'))
+      return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(SAMPLE_JPEG);
     if (req.url === '/redirect') return void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
     if (req.url === '/big') {
       // No Content-Length: the size is only known by counting while reading.
@@ -44,7 +52,12 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-const doc = (category: KycDocument['category'], filename: string, contentType: KycDocument['contentType'], source: string): KycDocument => ({
+const doc = (
+  category: KycDocument['category'],
+  filename: string,
+  contentType: KycDocument['contentType'],
+  source: string,
+): KycDocument => ({
   category,
   filename,
   contentType,
@@ -69,7 +82,11 @@ describe('checkDocuments', () => {
   });
 
   it('reports a missing file', async () => {
-    const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('id_document', 'p.jpg', 'image/jpeg', join(root, 'nope.jpg'))]));
+    const failure = await failureOf(
+      run(activitiesFor(NO_PARTNER), 'checkDocuments', [
+        doc('id_document', 'p.jpg', 'image/jpeg', join(root, 'nope.jpg')),
+      ]),
+    );
     expect(failure.type).toBe(InvalidKycInput);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('documents[0] id_document (p.jpg): cannot read: ENOENT');
@@ -78,39 +95,55 @@ describe('checkDocuments', () => {
   it('reports an empty file', async () => {
     const empty = join(root, 'empty.pdf');
     await writeFile(empty, '');
-    const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', empty)]));
+    const failure = await failureOf(
+      run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', empty)]),
+    );
     expect(failure.message).toContain('documents[0] proof_of_address (bill.pdf): file is empty');
   });
 
   it('reports a file over the size limit, with both sizes', async () => {
     const big = join(root, 'big.pdf');
     await writeFile(big, Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(Math.round(12.3 * 1024 * 1024) - 5, 0x20)]));
-    const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', big)]));
+    const failure = await failureOf(
+      run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', big)]),
+    );
     expect(failure.message).toContain('documents[0] proof_of_address (bill.pdf): 12.3 MiB is over the 10 MiB limit');
   });
 
   it('stops reading a URL without Content-Length once past the limit', async () => {
     const activities = activitiesFor(NO_PARTNER, { maxFileBytes: 1024 });
-    const failure = await failureOf(run(activities, 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', `${fileServer.url}/big`)]));
+    const failure = await failureOf(
+      run(activities, 'checkDocuments', [
+        doc('proof_of_address', 'bill.pdf', 'application/pdf', `${fileServer.url}/big`),
+      ]),
+    );
     expect(failure.message).toContain('over the 1 KiB limit (stopped reading)');
   });
 
   it('reports bytes that are not the declared type', async () => {
-    const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('id_document', 'passport.jpg', 'image/jpeg', samples.png)]));
-    expect(failure.message).toContain('documents[0] id_document (passport.jpg): bytes are PNG but contentType says image/jpeg');
+    const failure = await failureOf(
+      run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('id_document', 'passport.jpg', 'image/jpeg', samples.png)]),
+    );
+    expect(failure.message).toContain(
+      'documents[0] id_document (passport.jpg): bytes are PNG but contentType says image/jpeg',
+    );
   });
 
   it('refuses a path escaping its root through ..', async () => {
     const sneaky = `${root}/../elsewhere/secret.pdf`;
     const failure = await failureOf(
-      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', sneaky)]),
+      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [
+        doc('proof_of_address', 'bill.pdf', 'application/pdf', sneaky),
+      ]),
     );
     expect(failure.message).toContain(`${sneaky} is outside the allowed source roots`);
   });
 
   it('refuses a path outside the roots without revealing whether it exists', async () => {
     const failure = await failureOf(
-      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [doc('id_document', 'p.jpg', 'image/jpeg', '/etc/no-such-file')]),
+      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [
+        doc('id_document', 'p.jpg', 'image/jpeg', '/etc/no-such-file'),
+      ]),
     );
     expect(failure.message).toContain('/etc/no-such-file is outside the allowed source roots');
     expect(failure.message).not.toContain('ENOENT');
@@ -120,7 +153,9 @@ describe('checkDocuments', () => {
     const link = join(root, 'innocent.pdf');
     await symlink(join(outside, 'secret.pdf'), link);
     const failure = await failureOf(
-      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [doc('proof_of_address', 'bill.pdf', 'application/pdf', link)]),
+      run(activitiesFor(NO_PARTNER, { sourceRoots: [root] }), 'checkDocuments', [
+        doc('proof_of_address', 'bill.pdf', 'application/pdf', link),
+      ]),
     );
     expect(failure.message).toContain(`${link} resolves to`);
     expect(failure.message).toContain('outside the allowed source roots');
@@ -151,7 +186,9 @@ describe('checkDocuments', () => {
   });
 
   it('refuses a relative path', async () => {
-    const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('id_document', 'p.jpg', 'image/jpeg', 'uploads/p.jpg')]));
+    const failure = await failureOf(
+      run(activitiesFor(NO_PARTNER), 'checkDocuments', [doc('id_document', 'p.jpg', 'image/jpeg', 'uploads/p.jpg')]),
+    );
     expect(failure.message).toContain('source must be an absolute path, a file:// URL or an http(s):// URL');
   });
 

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { CustomerStillPending, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
-import { activitiesFor, activityEnv, failureOf, json, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
+import {
+  activitiesFor,
+  activityEnv,
+  failureOf,
+  json,
+  logText,
+  run,
+  startFakeServer,
+  TEST_API_KEY,
+} from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { Rail } from '../sandbox/control-client';
 
@@ -44,13 +53,20 @@ async function submittedCustomer(reference: string): Promise<string> {
 describe('pollCustomerDecision', () => {
   it('pending is a retryable CustomerStillPending; a decision comes back with the attempt as polls and the reference', async () => {
     const customerId = await submittedCustomer('poll-verify');
-    const pending = await failureOf(run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 1 })));
+    const pending = await failureOf(
+      run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 1 })),
+    );
     expect(pending.type).toBe(CustomerStillPending);
     expect(pending.nonRetryable).toBe(false);
 
     await rail.decide(customerId, 'verify');
     const decision = await run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 4 }));
-    expect(decision).toEqual({ status: 'verified', verifiedAt: expect.any(String), customerReference: 'poll-verify', polls: 4 });
+    expect(decision).toEqual({
+      status: 'verified',
+      verifiedAt: expect.any(String),
+      customerReference: 'poll-verify',
+      polls: 4,
+    });
   });
 
   it('a rejection carries the partner reason', async () => {
@@ -74,14 +90,20 @@ describe('pollCustomerDecision', () => {
     expect(failure.type).toBe(CustomerStillPending);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('"in_review"');
-    expect(activity.logs.find((l) => l.level === 'WARN')?.message).toContain('customer status "in_review" is not one the guide names');
+    expect(activity.logs.find((l) => l.level === 'WARN')?.message).toContain(
+      'customer status "in_review" is not one the guide names',
+    );
   });
 
   it('a customer back at "created" after our submit keeps the run waiting, with a warning', async () => {
-    const partner = await startFakeServer((_req, res) => json(res, 200, { object: 'customer', id: 'ckcust_1', status: 'created' }));
+    const partner = await startFakeServer((_req, res) =>
+      json(res, 200, { object: 'customer', id: 'ckcust_1', status: 'created' }),
+    );
     try {
       const activity = activityEnv();
-      const failure = await failureOf(run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }, activity));
+      const failure = await failureOf(
+        run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }, activity),
+      );
       expect(failure.type).toBe(CustomerStillPending);
       expect(failure.nonRetryable).toBe(false);
       expect(logText(activity)).toContain('customer status "created" is not one the guide names');
@@ -102,7 +124,9 @@ describe('pollCustomerDecision', () => {
     const customerId = await submittedCustomer('poll-garbled');
     await rail.decide(customerId, 'reject', 'Proof of address too old');
     await rail.faults(customerId, { garbleReplies: 1 });
-    const garbled = await failureOf(run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 1 })));
+    const garbled = await failureOf(
+      run(activities, 'pollCustomerDecision', { customerId }, activityEnv({ attempt: 1 })),
+    );
     expect(garbled.nonRetryable).toBe(false);
     // PartnerUnavailable: a type neither the poller's nor any partner call's retry policy treats as final.
     expect(garbled.type).toBe(PartnerUnavailable);
@@ -117,7 +141,9 @@ describe('pollCustomerDecision', () => {
   ])('a reply of %s is retried, never final', async (_name, body) => {
     const partner = await startFakeServer((_req, res) => json(res, 200, body));
     try {
-      const failure = await failureOf(run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }));
+      const failure = await failureOf(
+        run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }),
+      );
       expect(failure.type).toBe(PartnerUnavailable);
       expect(failure.nonRetryable).toBe(false);
     } finally {
@@ -127,13 +153,19 @@ describe('pollCustomerDecision', () => {
 
   it('a revoked key (401, 403) stays a non-retryable refusal', async () => {
     const customerId = await submittedCustomer('poll-revoked');
-    const failure = await failureOf(run(activitiesFor(sandbox.url, { partnerApiKey: 'sk_revoked' }), 'pollCustomerDecision', { customerId }));
+    const failure = await failureOf(
+      run(activitiesFor(sandbox.url, { partnerApiKey: 'sk_revoked' }), 'pollCustomerDecision', { customerId }),
+    );
     expect(failure.type).toBe(PartnerRequestRefused);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('answered 401');
-    const partner = await startFakeServer((_req, res) => json(res, 403, { error: { type: 'forbidden', message: 'key disabled' } }));
+    const partner = await startFakeServer((_req, res) =>
+      json(res, 403, { error: { type: 'forbidden', message: 'key disabled' } }),
+    );
     try {
-      const forbidden = await failureOf(run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }));
+      const forbidden = await failureOf(
+        run(activitiesFor(partner.url), 'pollCustomerDecision', { customerId: 'ckcust_1' }),
+      );
       expect(forbidden.type).toBe(PartnerRequestRefused);
       expect(forbidden.nonRetryable).toBe(true);
     } finally {
@@ -145,7 +177,11 @@ describe('pollCustomerDecision', () => {
 describe('readCustomer', () => {
   it('reads a customer before and after its submit, and after its decision', async () => {
     const customerId = await rail.createCustomer('read-lifecycle');
-    expect(await run(activities, 'readCustomer', { customerId })).toEqual({ status: 'created', submitted: false, customerReference: 'read-lifecycle' });
+    expect(await run(activities, 'readCustomer', { customerId })).toEqual({
+      status: 'created',
+      submitted: false,
+      customerReference: 'read-lifecycle',
+    });
 
     const { fileId } = await run(activities, 'uploadDocument', {
       customerId,
@@ -154,7 +190,12 @@ describe('readCustomer', () => {
     await run(activities, 'attachDocuments', { customerId, slots: { id_file: fileId } });
     await run(activities, 'submitKyc', { customerId });
     const pending = await run(activities, 'readCustomer', { customerId });
-    expect(pending).toEqual({ status: 'pending', submitted: true, customerReference: 'read-lifecycle', submittedAt: (await rail.inspect(customerId)).kyc_submitted_at });
+    expect(pending).toEqual({
+      status: 'pending',
+      submitted: true,
+      customerReference: 'read-lifecycle',
+      submittedAt: (await rail.inspect(customerId)).kyc_submitted_at,
+    });
 
     await rail.decide(customerId, 'reject', 'Selfie does not match');
     expect(await run(activities, 'readCustomer', { customerId })).toMatchObject({

@@ -25,13 +25,21 @@ beforeAll(async () => {
 afterAll(() => backend.close());
 
 const emit = (eventsUrl: string, requestTimeoutMs?: number) =>
-  run(activitiesFor(NO_PARTNER, { eventsUrl, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }), 'emitKycEvent', { event, idempotencyKey });
+  run(activitiesFor(NO_PARTNER, { eventsUrl, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }), 'emitKycEvent', {
+    event,
+    idempotencyKey,
+  });
 
 describe('emitKycEvent', () => {
   it('POSTs the event as JSON with its Idempotency-Key, and logs an escalation as a warning', async () => {
     answer = (res) => res.writeHead(204).end();
     const activity = activityEnv();
-    const result = await run(activitiesFor(NO_PARTNER, { eventsUrl: `${backend.url}/kyc-events` }), 'emitKycEvent', { event, idempotencyKey }, activity);
+    const result = await run(
+      activitiesFor(NO_PARTNER, { eventsUrl: `${backend.url}/kyc-events` }),
+      'emitKycEvent',
+      { event, idempotencyKey },
+      activity,
+    );
     expect(result).toEqual({ delivered: true });
     const received = backend.requests.at(-1);
     expect(received?.method).toBe('POST');
@@ -40,23 +48,30 @@ describe('emitKycEvent', () => {
     expect(received?.headers['idempotency-key']).toBe('kyc-ckcust_1:kyc.escalated');
     expect(received?.headers.authorization).toBeUndefined();
     expect(JSON.parse(received?.body ?? '')).toEqual(event);
-    expect(activity.logs.find((l) => l.level === 'WARN')?.message).toContain('pending past escalateAfter: contact Technest support');
+    expect(activity.logs.find((l) => l.level === 'WARN')?.message).toContain(
+      'pending past escalateAfter: contact Technest support',
+    );
   });
 
   it('is a no-op without KYC_EVENTS_URL', async () => {
-    expect(await run(activitiesFor(NO_PARTNER), 'emitKycEvent', { event, idempotencyKey })).toEqual({ delivered: false });
+    expect(await run(activitiesFor(NO_PARTNER), 'emitKycEvent', { event, idempotencyKey })).toEqual({
+      delivered: false,
+    });
   });
 
-  it.each([400, 404, 409, 410, 422])('a %i is a final BackendEventRefused with the status and what the backend said', async (status) => {
-    answer = (res) => json(res, status, { error: { message: `customer unknown here ${'x'.repeat(2000)}` } });
-    const refused = await failureOf(emit(backend.url));
-    expect(refused.type).toBe(BackendEventRefused);
-    expect(refused.nonRetryable).toBe(true);
-    expect(refused.message).toContain(`answered ${status}: customer unknown here`);
-    expect(refused.message).toContain('our backend');
-    // An excerpt, not the whole body: it lands in status and history.
-    expect(refused.message.length).toBeLessThan(600);
-  });
+  it.each([400, 404, 409, 410, 422])(
+    'a %i is a final BackendEventRefused with the status and what the backend said',
+    async (status) => {
+      answer = (res) => json(res, status, { error: { message: `customer unknown here ${'x'.repeat(2000)}` } });
+      const refused = await failureOf(emit(backend.url));
+      expect(refused.type).toBe(BackendEventRefused);
+      expect(refused.nonRetryable).toBe(true);
+      expect(refused.message).toContain(`answered ${status}: customer unknown here`);
+      expect(refused.message).toContain('our backend');
+      // An excerpt, not the whole body: it lands in status and history.
+      expect(refused.message.length).toBeLessThan(600);
+    },
+  );
 
   it.each([500, 502, 503, 408, 429])('a %i is a retryable BackendUnavailable', async (status) => {
     answer = (res) => json(res, status, { error: { message: 'busy' } });

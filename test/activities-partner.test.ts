@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { PartnerReplyInvalid, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
-import { activitiesFor, activityEnv, failureOf, json, logText, run, startFakeServer, TEST_API_KEY, unusedUrl } from './support/activities-env';
+import {
+  activitiesFor,
+  activityEnv,
+  failureOf,
+  json,
+  logText,
+  run,
+  startFakeServer,
+  TEST_API_KEY,
+  unusedUrl,
+} from './support/activities-env';
 import { Rail } from '../sandbox/control-client';
 
 let sandbox: Sandbox;
@@ -51,7 +61,9 @@ describe('requestUploadIntent', () => {
   });
 
   it('a 4xx is non-retryable PartnerRequestRefused with the partner message and status', async () => {
-    const failure = await failureOf(run(activitiesFor(sandbox.url), 'requestUploadIntent', intentReq('ckcust_does_not_exist')));
+    const failure = await failureOf(
+      run(activitiesFor(sandbox.url), 'requestUploadIntent', intentReq('ckcust_does_not_exist')),
+    );
     expect(failure.type).toBe(PartnerRequestRefused);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('answered 404');
@@ -69,7 +81,9 @@ describe('requestUploadIntent', () => {
   });
 
   it('no answer at all is retryable PartnerUnavailable', async () => {
-    const failure = await failureOf(run(activitiesFor(await unusedUrl()), 'requestUploadIntent', intentReq('ckcust_x')));
+    const failure = await failureOf(
+      run(activitiesFor(await unusedUrl()), 'requestUploadIntent', intentReq('ckcust_x')),
+    );
     expect(failure.type).toBe(PartnerUnavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('ECONNREFUSED');
@@ -91,7 +105,11 @@ describe('partner replies and errors (fake partner)', () => {
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/v1/customers/ckcust_1/files');
     expect(req?.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
-    expect(JSON.parse(req?.body ?? '')).toEqual({ file_category: 'id_document', filename: 'passport.jpg', content_type: 'image/jpeg' });
+    expect(JSON.parse(req?.body ?? '')).toEqual({
+      file_category: 'id_document',
+      filename: 'passport.jpg',
+      content_type: 'image/jpeg',
+    });
   });
 
   it('malformed JSON (a body cut short on the way) is retried: PartnerUnavailable', async () => {
@@ -103,7 +121,8 @@ describe('partner replies and errors (fake partner)', () => {
   });
 
   it('a reply missing fields names them', async () => {
-    answer = (res) => json(res, 200, { object: 'file_upload_intent', file_id: 'file_1', expires_at: 'tomorrow', required_headers: {} });
+    answer = (res) =>
+      json(res, 200, { object: 'file_upload_intent', file_id: 'file_1', expires_at: 'tomorrow', required_headers: {} });
     const failure = await failureOf(run(activitiesFor(fake.url), 'requestUploadIntent', intentReq('ckcust_1')));
     expect(failure.type).toBe(PartnerReplyInvalid);
     expect(failure.message).toContain('upload_url');
@@ -128,7 +147,8 @@ describe('partner replies and errors (fake partner)', () => {
   });
 
   it('a key echoed back by the partner is scrubbed from the message', async () => {
-    answer = (res) => json(res, 400, { error: { type: 'invalid_request', message: `key ${TEST_API_KEY} cannot do that` } });
+    answer = (res) =>
+      json(res, 400, { error: { type: 'invalid_request', message: `key ${TEST_API_KEY} cannot do that` } });
     const failure = await failureOf(run(activitiesFor(fake.url), 'requestUploadIntent', intentReq('ckcust_1')));
     expect(failure.type).toBe(PartnerRequestRefused);
     expect(failure.message).toContain('cannot do that');

@@ -35,14 +35,26 @@ describe('prepareRun', () => {
       customerReference: 'pouch-user-1',
       timing: { firstPollAfter: 15 * 60_000, maxPollInterval: 2 * 3_600_000, escalateAfter: 24 * 3_600_000 },
     });
-    expect(prepared.documents).toEqual([{ category: 'id_document', bytes: expect.any(Number), sha256: await sha256File(samples.jpeg) }]);
-    expect(prepared.settings).toEqual({ minPollIntervalMs: 60_000, maxUrlRefreshes: 3, uploadConcurrency: 3, rejectionReasonGraceMs: 15 * 60_000 });
+    expect(prepared.documents).toEqual([
+      { category: 'id_document', bytes: expect.any(Number), sha256: await sha256File(samples.jpeg) },
+    ]);
+    expect(prepared.settings).toEqual({
+      minPollIntervalMs: 60_000,
+      maxUrlRefreshes: 3,
+      uploadConcurrency: 3,
+      rejectionReasonGraceMs: 15 * 60_000,
+    });
   });
 
   it("hands out the worker's settings where it overrides them", async () => {
     const activities = activitiesFor(NO_PARTNER, { runSettings: { minPollIntervalMs: 1, uploadConcurrency: 1 } });
     const { settings } = await run(activities, 'prepareRun', input());
-    expect(settings).toEqual({ minPollIntervalMs: 1, maxUrlRefreshes: 3, uploadConcurrency: 1, rejectionReasonGraceMs: 15 * 60_000 });
+    expect(settings).toEqual({
+      minPollIntervalMs: 1,
+      maxUrlRefreshes: 3,
+      uploadConcurrency: 1,
+      rejectionReasonGraceMs: 15 * 60_000,
+    });
   });
 
   it('an invalid input fails with InvalidKycInput listing every problem, one a line, before reading any source', async () => {
@@ -50,7 +62,12 @@ describe('prepareRun', () => {
       customerId: 'cust_42',
       documents: [
         { category: 'proof_of_address', filename: 'bill.pdf', contentType: 'text/plain', source: '/nowhere/bill.pdf' },
-        { category: 'proof_of_address', filename: 'bill2.pdf', contentType: 'application/pdf', source: '/nowhere/bill2.pdf' },
+        {
+          category: 'proof_of_address',
+          filename: 'bill2.pdf',
+          contentType: 'application/pdf',
+          source: '/nowhere/bill2.pdf',
+        },
       ],
     });
     const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'prepareRun', raw));
@@ -68,16 +85,35 @@ describe('prepareRun', () => {
   });
 
   it('a source that cannot be used is InvalidKycInput naming the document', async () => {
-    const raw = input({ documents: [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: join(dir, 'gone.jpg') }] });
+    const raw = input({
+      documents: [
+        { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: join(dir, 'gone.jpg') },
+      ],
+    });
     const failure = await failureOf(run(activitiesFor(NO_PARTNER), 'prepareRun', raw));
     expect(failure.type).toBe(InvalidKycInput);
     expect(failure.message).toContain('documents[0] id_document (passport.jpg): cannot read: ENOENT');
   });
 
   it('with checkSources false (a resumed run the partner already holds) the sources are not read', async () => {
-    const raw = input({ documents: [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: join(dir, 'deleted-since.jpg') }] });
+    const raw = input({
+      documents: [
+        {
+          category: 'id_document',
+          filename: 'passport.jpg',
+          contentType: 'image/jpeg',
+          source: join(dir, 'deleted-since.jpg'),
+        },
+      ],
+    });
     const activities = activitiesFor(NO_PARTNER);
-    const resumed: PreparedRun = await activityEnv().env.run(activities.prepareRun, raw, { checkSources: false });
+    const resumed: PreparedRun = await activityEnv().env.run(
+      (r: unknown, o: { checkSources?: boolean }) => activities.prepareRun(r, o),
+      raw,
+      {
+        checkSources: false,
+      },
+    );
     expect(resumed.documents).toEqual([]);
     expect(resumed.input.documents[0]?.filename).toBe('passport.jpg');
   });

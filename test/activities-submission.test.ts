@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import type { ContentType, DocumentCategory } from '../workflows/documents';
 import { InvalidKycInput, PartnerRequestRefused, PartnerUnavailable } from '../workflows/failures';
-import { activitiesFor, activityEnv, failureOf, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
+import {
+  activitiesFor,
+  activityEnv,
+  failureOf,
+  logText,
+  run,
+  startFakeServer,
+  TEST_API_KEY,
+} from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { Rail } from '../sandbox/control-client';
 
@@ -30,7 +38,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function upload(customerId: string, category: DocumentCategory, contentType: ContentType, source: string): Promise<string> {
+async function upload(
+  customerId: string,
+  category: DocumentCategory,
+  contentType: ContentType,
+  source: string,
+): Promise<string> {
   const intent = await run(activities, 'requestUploadIntent', { customerId, category, filename: 'doc', contentType });
   await run(activities, 'putDocument', { source, intent });
   return intent.fileId;
@@ -49,7 +62,10 @@ describe('attachDocuments and submitKyc', () => {
     const customerId = await rail.createCustomer('submit-ok', 'US');
     const idFile = await upload(customerId, 'id_document', 'image/jpeg', samples.jpeg);
     const addressFile = await upload(customerId, 'proof_of_address', 'application/pdf', samples.pdf);
-    await run(activities, 'attachDocuments', { customerId, slots: { id_file: idFile, proof_of_address_file: addressFile } });
+    await run(activities, 'attachDocuments', {
+      customerId,
+      slots: { id_file: idFile, proof_of_address_file: addressFile },
+    });
     expect((await rail.inspect(customerId)).attached).toEqual({ id_file: idFile, proof_of_address_file: addressFile });
 
     const submitted = await run(activities, 'submitKyc', { customerId });
@@ -63,7 +79,9 @@ describe('attachDocuments and submitKyc', () => {
 
   it('refuses to attach without id_file, before calling the partner', async () => {
     const customerId = await rail.createCustomer('attach-no-id');
-    const failure = await failureOf(run(activities, 'attachDocuments', { customerId, slots: { proof_of_address_file: 'file_x' } }));
+    const failure = await failureOf(
+      run(activities, 'attachDocuments', { customerId, slots: { proof_of_address_file: 'file_x' } }),
+    );
     expect(failure.type).toBe(InvalidKycInput);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('id_file');
@@ -72,7 +90,9 @@ describe('attachDocuments and submitKyc', () => {
 
   it('an attach the partner refuses is PartnerRequestRefused with its message', async () => {
     const customerId = await rail.createCustomer('attach-unknown-file');
-    const failure = await failureOf(run(activities, 'attachDocuments', { customerId, slots: { id_file: 'file_never_uploaded' } }));
+    const failure = await failureOf(
+      run(activities, 'attachDocuments', { customerId, slots: { id_file: 'file_never_uploaded' } }),
+    );
     expect(failure.type).toBe(PartnerRequestRefused);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/answered 4\d\d: .+/);
@@ -139,7 +159,9 @@ describe('attachDocuments and submitKyc', () => {
     const submitted = await run(activities, 'submitKyc', { customerId }, activity);
     expect(submitted.alreadySubmitted).toBe(false);
     expect(submitted.submittedAt).toBe((await rail.inspect(customerId)).kyc_submitted_at);
-    const warning = logText(activity).split('\n').find((line) => line.startsWith('WARN'));
+    const warning = logText(activity)
+      .split('\n')
+      .find((line) => line.startsWith('WARN'));
     expect(warning).toContain('status \\"in_review\\"');
     expect(warning).toContain('livemode, risk, metadata');
   });
@@ -162,7 +184,14 @@ describe('attachDocuments and submitKyc', () => {
     const slow = await startFakeServer(() => undefined); // never answers
     try {
       const started = Date.now();
-      const failure = await failureOf(run(activitiesFor(slow.url, { requestTimeoutMs: 150 }), 'submitKyc', { customerId: 'ckcust_slow' }, activityEnv({ attempt: 2 })));
+      const failure = await failureOf(
+        run(
+          activitiesFor(slow.url, { requestTimeoutMs: 150 }),
+          'submitKyc',
+          { customerId: 'ckcust_slow' },
+          activityEnv({ attempt: 2 }),
+        ),
+      );
       expect(failure.type).toBe(PartnerUnavailable);
       expect(failure.nonRetryable).toBe(false);
       expect(failure.message).toContain('timed out after 150 ms');
@@ -180,8 +209,16 @@ describe('the API key', () => {
     const activity = activityEnv();
     const messages: string[] = [];
     const collect = async (p: Promise<unknown>) => messages.push((await failureOf(p)).message);
-    const withEnv = <K extends keyof typeof activities>(name: K, arg: Parameters<(typeof activities)[K]>[0]) => run(activities, name, arg, activity);
-    await collect(withEnv('requestUploadIntent', { customerId: 'ckcust_missing', category: 'id_document', filename: 'a', contentType: 'image/jpeg' }));
+    const withEnv = <K extends keyof typeof activities>(name: K, arg: Parameters<(typeof activities)[K]>[0]) =>
+      run(activities, name, arg, activity);
+    await collect(
+      withEnv('requestUploadIntent', {
+        customerId: 'ckcust_missing',
+        category: 'id_document',
+        filename: 'a',
+        contentType: 'image/jpeg',
+      }),
+    );
     await collect(withEnv('attachDocuments', { customerId: 'ckcust_missing', slots: { id_file: 'file_1' } }));
     await collect(withEnv('submitKyc', { customerId: 'ckcust_missing' }));
     await collect(withEnv('pollCustomerDecision', { customerId: 'ckcust_missing' }));

@@ -51,9 +51,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const pdfFrom = (source: string, filename = 'bill.pdf'): KycDocument => ({ category: 'proof_of_address', filename, contentType: 'application/pdf', source });
+const pdfFrom = (source: string, filename = 'bill.pdf'): KycDocument => ({
+  category: 'proof_of_address',
+  filename,
+  contentType: 'application/pdf',
+  source,
+});
 const upload = (customerId: string, document: KycDocument, attempt = 1, overrides = {}) =>
-  run(activitiesFor(sandbox.url, { requestTimeoutMs: 300, ...overrides }), 'uploadDocument', { customerId, document }, activityEnv({ attempt }));
+  run(
+    activitiesFor(sandbox.url, { requestTimeoutMs: 300, ...overrides }),
+    'uploadDocument',
+    { customerId, document },
+    activityEnv({ attempt }),
+  );
 
 describe('the source is opened before the upload intent', () => {
   it('a missing file fails without costing the partner an intent', async () => {
@@ -122,7 +132,9 @@ describe('a source that keeps failing ends the run clearly', () => {
 
   it('the limit follows the worker setting', async () => {
     const customerId = await rail.createCustomer('source-attempts-2');
-    const failure = await failureOf(upload(customerId, pdfFrom(`${sourceServer.url}/down.pdf`), 2, { sourceAttempts: 2 }));
+    const failure = await failureOf(
+      upload(customerId, pdfFrom(`${sourceServer.url}/down.pdf`), 2, { sourceAttempts: 2 }),
+    );
     expect(failure.type).toBe(DocumentSourceFailed);
     expect(failure.message).toContain('over 2 upload attempts');
   });
@@ -135,7 +147,9 @@ describe('a source that keeps failing ends the run clearly', () => {
     expect(changed.nonRetryable).toBe(false);
     const last = await failureOf(upload(customerId, document, 5));
     expect(last.type).toBe(DocumentSourceFailed);
-    expect(last.message).toContain('proof_of_address (bill.pdf): its source kept changing while it was uploaded over 5 upload attempts');
+    expect(last.message).toContain(
+      'proof_of_address (bill.pdf): its source kept changing while it was uploaded over 5 upload attempts',
+    );
     expect((await rail.inspect(customerId)).uploads).toEqual([]);
   });
 });

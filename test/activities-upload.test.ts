@@ -12,7 +12,15 @@ import { startSandbox, type Sandbox } from '../sandbox/server';
 import type { UploadIntent } from '../activities';
 import type { ContentType, DocumentCategory } from '../workflows/documents';
 import { InvalidKycInput, PartnerRequestRefused, PartnerUnavailable, UploadUrlExpired } from '../workflows/failures';
-import { activitiesFor, activityEnv, failureOf, logText, run, startFakeServer, TEST_API_KEY } from './support/activities-env';
+import {
+  activitiesFor,
+  activityEnv,
+  failureOf,
+  logText,
+  run,
+  startFakeServer,
+  TEST_API_KEY,
+} from './support/activities-env';
 import { listenOnFreePort } from './support/ports';
 import { makeLargePdf, sha256File, writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { Rail } from '../sandbox/control-client';
@@ -44,9 +52,18 @@ function exposeMinorGc(): () => void {
   return () => gc({ type: 'minor' });
 }
 
-async function intentFor(reference: string, category: DocumentCategory = 'id_document', contentType: ContentType = 'image/jpeg') {
+async function intentFor(
+  reference: string,
+  category: DocumentCategory = 'id_document',
+  contentType: ContentType = 'image/jpeg',
+) {
   const customerId = await rail.createCustomer(reference);
-  const intent = await run(activitiesFor(sandbox.url), 'requestUploadIntent', { customerId, category, filename: 'doc', contentType });
+  const intent = await run(activitiesFor(sandbox.url), 'requestUploadIntent', {
+    customerId,
+    category,
+    filename: 'doc',
+    contentType,
+  });
   return { customerId, intent };
 }
 
@@ -54,9 +71,16 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
   it('streams the file; the partner received exactly its bytes', async () => {
     const { customerId, intent } = await intentFor('upload-ok');
     const activity = activityEnv();
-    const uploaded = await run(activitiesFor(sandbox.url, { sourceRoots: [dir] }), 'putDocument', { source: samples.jpeg, intent }, activity);
+    const uploaded = await run(
+      activitiesFor(sandbox.url, { sourceRoots: [dir] }),
+      'putDocument',
+      { source: samples.jpeg, intent },
+      activity,
+    );
     const inspected = await rail.inspect(customerId);
-    expect(inspected.uploads).toEqual([expect.objectContaining({ file_id: intent.fileId, bytes: uploaded.bytes, sha256: uploaded.sha256, puts: 1 })]);
+    expect(inspected.uploads).toEqual([
+      expect.objectContaining({ file_id: intent.fileId, bytes: uploaded.bytes, sha256: uploaded.sha256, puts: 1 }),
+    ]);
     expect(uploaded.sha256).toBe(await sha256File(samples.jpeg));
     // The upload URL's signature is a credential: logs show the path only.
     expect(logText(activity)).toContain('/uploads/');
@@ -105,7 +129,9 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
   it('an intent already past (or within 5 s of) expiresAt fails without any PUT', async () => {
     const { customerId, intent } = await intentFor('upload-past');
     for (const expiresAt of [new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() + 2_000).toISOString()]) {
-      const failure = await failureOf(run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent: { ...intent, expiresAt } }));
+      const failure = await failureOf(
+        run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent: { ...intent, expiresAt } }),
+      );
       expect(failure.type).toBe(UploadUrlExpired);
       expect(failure.nonRetryable).toBe(true);
     }
@@ -117,7 +143,9 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
   it('a Content-Type the URL was not signed for is refused, non-retryable, with the partner message', async () => {
     const { intent } = await intentFor('upload-type', 'id_document_back', 'image/png');
     const tampered: UploadIntent = { ...intent, requiredHeaders: { 'Content-Type': 'image/jpeg' } };
-    const failure = await failureOf(run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent: tampered }));
+    const failure = await failureOf(
+      run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent: tampered }),
+    );
     expect(failure.type).toBe(PartnerRequestRefused);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('400');
@@ -133,7 +161,9 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
     expect(limited.nextRetryDelay).toBe(3000);
 
     await rail.faults(customerId, { fail5xx: 1 });
-    const unavailable = await failureOf(run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent }));
+    const unavailable = await failureOf(
+      run(activitiesFor(sandbox.url), 'putDocument', { source: samples.jpeg, intent }),
+    );
     expect(unavailable.type).toBe(PartnerUnavailable);
     expect(unavailable.nonRetryable).toBe(false);
 
@@ -186,13 +216,17 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
     const outsideDir = await mkdtemp(join(tmpdir(), 'kyc-outside-'));
     try {
       const outsider = await writeSampleDocuments(outsideDir);
-      const refused = await failureOf(run(activitiesFor(sandbox.url, { sourceRoots: [dir] }), 'putDocument', { source: outsider.jpeg, intent }));
+      const refused = await failureOf(
+        run(activitiesFor(sandbox.url, { sourceRoots: [dir] }), 'putDocument', { source: outsider.jpeg, intent }),
+      );
       expect(refused.type).toBe(InvalidKycInput);
       expect(refused.message).toContain('outside the allowed source roots');
 
       const grown = join(dir, 'grown.jpg');
       await writeFile(grown, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(4096)]));
-      const tooBig = await failureOf(run(activitiesFor(sandbox.url, { maxFileBytes: 1024 }), 'putDocument', { source: grown, intent }));
+      const tooBig = await failureOf(
+        run(activitiesFor(sandbox.url, { maxFileBytes: 1024 }), 'putDocument', { source: grown, intent }),
+      );
       expect(tooBig.type).toBe(InvalidKycInput);
       expect(tooBig.nonRetryable).toBe(true);
       expect(tooBig.message).toContain('4 KiB is over the 1 KiB limit');
@@ -216,13 +250,20 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
     });
     try {
       for (const path of ['/sized.pdf?sig=abc', '/chunked.pdf?sig=abc']) {
-        const { customerId, intent } = await intentFor(`upload-url${path.slice(0, 5)}`, 'proof_of_address', 'application/pdf');
+        const { customerId, intent } = await intentFor(
+          `upload-url${path.slice(0, 5)}`,
+          'proof_of_address',
+          'application/pdf',
+        );
         const uploaded = await run(activitiesFor(sandbox.url, { sourceHosts: ['127.0.0.1'] }), 'putDocument', {
           source: `${source.url}${path}`,
           intent,
         });
         expect(uploaded.sha256).toBe(await sha256File(samples.pdf));
-        expect((await rail.inspect(customerId)).uploads[0]).toMatchObject({ bytes: bytes.length, sha256: uploaded.sha256 });
+        expect((await rail.inspect(customerId)).uploads[0]).toMatchObject({
+          bytes: bytes.length,
+          sha256: uploaded.sha256,
+        });
       }
     } finally {
       await source.close();
@@ -248,7 +289,12 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
         expiresAt: new Date(Date.now() + 300_000).toISOString(),
         requiredHeaders: { 'Content-Type': 'application/pdf' },
       };
-      const outcome = await run(activitiesFor(sandbox.url, { maxFileBytes: 25 * MiB }), 'putDocument', { source: big.path, intent }, activity).then(
+      const outcome = await run(
+        activitiesFor(sandbox.url, { maxFileBytes: 25 * MiB }),
+        'putDocument',
+        { source: big.path, intent },
+        activity,
+      ).then(
         () => 'completed',
         (error: unknown) => error,
       );
@@ -265,12 +311,21 @@ describe('uploadDocument (docs/partner-api.md, steps 1 and 2 in one activity)', 
     const customerId = await rail.createCustomer('upload-composite');
     const uploaded = await run(activitiesFor(sandbox.url, { sourceRoots: [dir] }), 'uploadDocument', {
       customerId,
-      document: { category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: samples.pdf },
+      document: {
+        category: 'proof_of_address',
+        filename: 'bill.pdf',
+        contentType: 'application/pdf',
+        source: samples.pdf,
+      },
     });
     const inspected = await rail.inspect(customerId);
     expect(inspected.intents.map((i) => i.file_id)).toEqual([uploaded.fileId]);
     expect(inspected.uploads).toEqual([
-      expect.objectContaining({ file_id: uploaded.fileId, file_category: 'proof_of_address', sha256: await sha256File(samples.pdf) }),
+      expect.objectContaining({
+        file_id: uploaded.fileId,
+        file_category: 'proof_of_address',
+        sha256: await sha256File(samples.pdf),
+      }),
     ]);
   });
 });

@@ -14,35 +14,39 @@ import { workflowBundle } from './support/temporal';
 const seed = Number(process.env.CHAOS_SEED ?? 20251126);
 
 describe('chaos run', () => {
-  it('30 onboardings survive worker kills, receiver restarts, backend outages, misuse and partner faults', { timeout: 240_000 }, async () => {
-    const report = await runChaos({
-      n: 30,
-      seed,
-      workerKills: 3,
-      killEveryMs: [2000, 4000],
-      receiverRestarts: 1,
-      receiverRestartEveryMs: [3000, 5000],
-      backendOutages: 2,
-      backendOutageEveryMs: [1000, 3000],
-      backendOutageMs: [1500, 3000],
-      startSpreadMs: 8000,
-      deadlineMs: 150_000,
-      workflowBundlePath: workflowBundle().codePath,
-    });
-    const summary = formatReport(report);
-    expect(report.violations, summary).toEqual([]);
-    expect(report.ok, summary).toBe(true);
-    expect(report.runs.verified + report.runs.rejected, summary).toBe(30);
-    expect(report.runs.rejected, summary).toBeGreaterThan(0);
-    expect(report.runs.viaWebhook + report.runs.viaPoll, summary).toBe(30);
-    // The chaos really happened mid-run.
-    expect(report.workerKills, summary).toBe(3);
-    expect(report.receiverRestarts, summary).toBe(1);
-    expect(report.backendOutages, summary).toBe(2);
-    expect(report.misuse.malformedSignals, summary).toBeGreaterThan(0);
-    expect(report.misuse.partnerSurprises, summary).toBeGreaterThan(0);
-    expect(report.misuse.refusedEvents, summary).toBeGreaterThan(0);
-    expect(report.faults.injected, summary).toBeGreaterThan(0);
-    expect(report.faults.urlRefreshes, summary).toBeGreaterThan(0);
-  });
+  it(
+    '30 onboardings survive worker kills, receiver restarts, backend outages, misuse and partner faults',
+    { timeout: 240_000 },
+    async () => {
+      const report = await runChaos({
+        n: 30,
+        seed,
+        workerKills: 3,
+        killEveryMs: [2000, 4000],
+        receiverRestarts: 1,
+        receiverRestartEveryMs: [3000, 5000],
+        backendOutages: 2,
+        backendOutageEveryMs: [1000, 3000],
+        backendOutageMs: [1500, 3000],
+        startSpreadMs: 8000,
+        deadlineMs: 150_000,
+        workflowBundlePath: workflowBundle().codePath,
+      });
+      const summary = formatReport(report);
+      expect(report.violations, summary).toEqual([]);
+      expect(report.ok, summary).toBe(true);
+      expect(report.runs.verified + report.runs.rejected, summary).toBe(30);
+      expect(report.runs.rejected, summary).toBeGreaterThan(0);
+      expect(report.runs.viaWebhook + report.runs.viaPoll, summary).toBe(30);
+      // The chaos really happened mid-run.
+      expect(report.workerKills, summary).toBe(3);
+      expect(report.receiverRestarts, summary).toBe(1);
+      expect(report.backendOutages, summary).toBe(2);
+      expect(report.misuse.malformedSignals, summary).toBeGreaterThan(0);
+      expect(report.misuse.partnerSurprises, summary).toBeGreaterThan(0);
+      expect(report.misuse.refusedEvents, summary).toBeGreaterThan(0);
+      expect(report.faults.injected, summary).toBeGreaterThan(0);
+      expect(report.faults.urlRefreshes, summary).toBeGreaterThan(0);
+    },
+  );
 });

@@ -40,7 +40,16 @@ describe('kyc CLI', () => {
     const [jpeg, , pdf] = h.documents;
 
     const started = await runKyc(
-      ['start', '--json', '--customer-id', customerId, '--reference', reference, `id_document=${jpeg!.source}`, `proof_of_address=${pdf!.source}`],
+      [
+        'start',
+        '--json',
+        '--customer-id',
+        customerId,
+        '--reference',
+        reference,
+        `id_document=${jpeg!.source}`,
+        `proof_of_address=${pdf!.source}`,
+      ],
       env,
     );
     expect(started.stderr).toBe('');
@@ -48,8 +57,9 @@ describe('kyc CLI', () => {
     expect(JSON.parse(started.stdout)).toMatchObject({ workflowId: `kyc-${customerId}`, alreadyStarted: false });
 
     await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
-    await pollUntil('the run in visibility as pending_review', async () =>
-      (await kyc.list({ status: 'pending_review', customerReference: reference })).length > 0,
+    await pollUntil(
+      'the run in visibility as pending_review',
+      async () => (await kyc.list({ status: 'pending_review', customerReference: reference })).length > 0,
     );
     const [status, human, listed] = await Promise.all([
       runKyc(['status', customerId, '--json'], env),
@@ -68,13 +78,20 @@ describe('kyc CLI', () => {
     expect(human.stdout).toMatch(/pending\s+since/);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ customerId, customerReference: reference, status: 'pending_review', executionStatus: 'RUNNING' }),
+      expect.objectContaining({
+        customerId,
+        customerReference: reference,
+        status: 'pending_review',
+        executionStatus: 'RUNNING',
+      }),
     ]);
 
     // The decision arrives while `result --wait` is already waiting.
     const waiting = runKyc(['result', '--json', '--wait', customerId], env);
     await h.rail.decide(customerId, 'verify');
-    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, verifiedData(customerId, reference));
+    await kyc.client.workflow
+      .getHandle(kycWorkflowId(customerId))
+      .signal(customerVerified, verifiedData(customerId, reference));
     const result = await waiting;
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'verified', customerId, customerReference: reference });
@@ -90,7 +107,8 @@ describe('kyc CLI', () => {
       runKyc(['status', 'ckcust_x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
     ]);
     expect(help.code).toBe(0);
-    for (const command of ['start', 'status', 'list', 'result', 'retry', 'resume', 'webhook']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['start', 'status', 'list', 'result', 'retry', 'resume', 'webhook'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toMatch(/Examples:/);
     expect(startHelp.code).toBe(0);
     expect(startHelp.stdout).toMatch(/kyc start --customer-id ckcust_123/);
@@ -144,22 +162,34 @@ describe('kyc CLI', () => {
     const started = await kyc.start({ customerId, customerReference: reference, documents: h.documents });
     await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
 
-    const [unknown, open] = await Promise.all([runKyc(['resume', 'ckcust_nobody_at_all'], env), runKyc(['resume', customerId], env)]);
+    const [unknown, open] = await Promise.all([
+      runKyc(['resume', 'ckcust_nobody_at_all'], env),
+      runKyc(['resume', customerId], env),
+    ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no KYC run for customer ckcust_nobody_at_all/);
     expect(open.code).toBe(0);
-    expect(open.stdout).toMatch(new RegExp(`^running: kyc-${customerId} \\(run ${started.runId}\\) is open; nothing to resume`));
+    expect(open.stdout).toMatch(
+      new RegExp(`^running: kyc-${customerId} \\(run ${started.runId}\\) is open; nothing to resume`),
+    );
 
     await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).terminate('operator mistake');
     const resumed = await runKyc(['resume', customerId, '--json'], env);
     expect(resumed.code).toBe(0);
     const answer = JSON.parse(resumed.stdout);
-    expect(answer).toMatchObject({ action: 'resumed', workflowId: `kyc-${customerId}`, previousRunId: started.runId, previousStatus: 'TERMINATED' });
+    expect(answer).toMatchObject({
+      action: 'resumed',
+      workflowId: `kyc-${customerId}`,
+      previousRunId: started.runId,
+      previousStatus: 'TERMINATED',
+    });
     expect((await kyc.describe(customerId)).runId).toBe(answer.runId);
 
     await pollUntil('pending_review again', async () => (await kyc.status(customerId)).stage === 'pending_review');
     await h.rail.decide(customerId, 'verify');
-    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal(customerVerified, verifiedData(customerId, reference));
+    await kyc.client.workflow
+      .getHandle(kycWorkflowId(customerId))
+      .signal(customerVerified, verifiedData(customerId, reference));
     await kyc.result(customerId);
     const completed = await runKyc(['resume', customerId], env);
     expect(completed.code).toBe(1);
@@ -173,14 +203,16 @@ describe('kyc CLI', () => {
     await kyc.start({ customerId, customerReference: reference, documents: h.documents });
     await pollUntil('pending_review', async () => (await kyc.status(customerId)).stage === 'pending_review');
     // Sent by hand, as an operator might with `temporal workflow signal` and no --input: refused, never fatal.
-    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal('customerVerified' as never);
+    await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).signal('customerVerified');
     await pollUntil('the refusal in status', async () => (await kyc.status(customerId)).refusedSignals.length > 0);
-    await pollUntil('kyc.submitted delivered', async () => (await kyc.status(customerId)).events.delivered.includes('kyc.submitted'));
+    await pollUntil('kyc.submitted delivered', async () =>
+      (await kyc.status(customerId)).events.delivered.includes('kyc.submitted'),
+    );
 
     const human = await runKyc(['status', customerId], env);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^  signals\s+1 refused; newest customerVerified at \S+: .+$/m);
-    expect(human.stdout).toMatch(/^  events\s+none pending; delivered kyc\.submitted$/m);
+    expect(human.stdout).toMatch(/^ {2}signals\s+1 refused; newest customerVerified at \S+: .+$/m);
+    expect(human.stdout).toMatch(/^ {2}events\s+none pending; delivered kyc\.submitted$/m);
   });
 
   it('webhook: posts the partner event, signed with every --secret', async () => {
@@ -205,11 +237,27 @@ describe('kyc CLI', () => {
     await kyc.start({ customerId: lookedUp, customerReference: lookedUpReference, documents: h.documents });
     try {
       const [rejected, unsigned] = await Promise.all([
+        runKyc([
+          'webhook',
+          '--json',
+          'rejected',
+          '--url',
+          url,
+          '--secret',
+          'new-secret',
+          '--secret',
+          'old-secret',
+          '--customer-id',
+          'ckcust_hook',
+          '--reference',
+          'pouch-user-1',
+          '--reason',
+          'ID document expired',
+        ]),
         runKyc(
-          ['webhook', '--json', 'rejected', '--url', url, '--secret', 'new-secret', '--secret', 'old-secret',
-            '--customer-id', 'ckcust_hook', '--reference', 'pouch-user-1', '--reason', 'ID document expired'],
+          ['webhook', 'verified', '--url', `${url}/webhooks/technest`, '--secret', 'wrong', '--customer-id', lookedUp],
+          env,
         ),
-        runKyc(['webhook', 'verified', '--url', `${url}/webhooks/technest`, '--secret', 'wrong', '--customer-id', lookedUp], env),
       ]);
       expect(rejected.code).toBe(0);
       expect(JSON.parse(rejected.stdout)).toMatchObject({ status: 200, ok: true, body: { delivered: true } });
@@ -232,7 +280,10 @@ describe('kyc CLI', () => {
       });
       const refused = received.filter((r) => !r.valid).map((r) => JSON.parse(r.body));
       expect(refused).toEqual([
-        { event: 'customer_verified', data: expect.objectContaining({ id: lookedUp, customer_reference: lookedUpReference, status: 'verified' }) },
+        {
+          event: 'customer_verified',
+          data: expect.objectContaining({ id: lookedUp, customer_reference: lookedUpReference, status: 'verified' }),
+        },
       ]);
     } finally {
       await new Promise((r) => receiver.close(r));

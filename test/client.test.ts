@@ -14,7 +14,13 @@ import {
 import { kycStartOptions } from '../client/start-options';
 import { kycWorkflow } from '../workflows';
 import { CustomerReference as CustomerReferenceKey } from '../workflows/search-attributes';
-import { customerRejected, customerVerified, kycWorkflowId, searchableStages, type KycStage } from '../workflows/messages';
+import {
+  customerRejected,
+  customerVerified,
+  kycWorkflowId,
+  searchableStages,
+  type KycStage,
+} from '../workflows/messages';
 import { startKycHarness, type KycHarness } from './support/kyc-harness';
 import { pollUntil } from './support/cli-run';
 import { within } from './support/webhooks';
@@ -91,7 +97,11 @@ describe('KycClient', () => {
     expect(listed.map((r) => r.runId)).toEqual([started.runId]);
 
     await decide(customerId, 'verify');
-    expect(await kyc.result(customerId)).toMatchObject({ status: 'verified', customerId, customerReference: reference });
+    expect(await kyc.result(customerId)).toMatchObject({
+      status: 'verified',
+      customerId,
+      customerReference: reference,
+    });
     // After the decision a start still never makes a second run.
     expect(await kyc.start({ customerId, customerReference: reference, documents: h.documents })).toEqual({
       workflowId: started.workflowId,
@@ -134,13 +144,20 @@ describe('KycClient', () => {
     );
 
     await decide(first.customerId, 'reject', 'ID document unreadable');
-    expect(await kyc.result(first.customerId)).toMatchObject({ status: 'rejected', retryCustomerReference: `${reference}-r2` });
-    await expect(kyc.retry(first.customerId, { customerId: first.customerId, documents: h.documents })).rejects.toBeInstanceOf(
-      KycRetryRefusedError,
-    );
+    expect(await kyc.result(first.customerId)).toMatchObject({
+      status: 'rejected',
+      retryCustomerReference: `${reference}-r2`,
+    });
+    await expect(
+      kyc.retry(first.customerId, { customerId: first.customerId, documents: h.documents }),
+    ).rejects.toBeInstanceOf(KycRetryRefusedError);
 
     const second = await kyc.retry(first.customerId, { customerId: r2Customer, documents: h.documents });
-    expect(second).toMatchObject({ workflowId: `kyc-${r2Customer}`, customerReference: `${reference}-r2`, alreadyStarted: false });
+    expect(second).toMatchObject({
+      workflowId: `kyc-${r2Customer}`,
+      customerReference: `${reference}-r2`,
+      alreadyStarted: false,
+    });
     expect((await kyc.describe(r2Customer)).memo).toEqual({ retryOf: `kyc-${first.customerId}`, attempt: 2 });
     expect((await kyc.describe(first.customerId)).status.name).toBe('COMPLETED');
     await stageOf(r2Customer, 'pending_review');
@@ -185,7 +202,9 @@ describe('KycClient', () => {
     // Stages never written to KycStatus are refused, naming the ones that can match (messages.ts decides which).
     const attaching = await kyc.list({ status: 'attaching' as ListableStage }).catch((e: unknown) => e);
     expect(attaching).toBeInstanceOf(InvalidListFilterError);
-    expect((attaching as Error).message).toContain(`status must be one of ${searchableStages.join(', ')} (got "attaching")`);
+    expect((attaching as Error).message).toContain(
+      `status must be one of ${searchableStages.join(', ')} (got "attaching")`,
+    );
     // Quotes in a reference are a value to match, not query syntax.
     expect(await kyc.list({ customerReference: `x' OR WorkflowType = 'kycWorkflow` })).toEqual([]);
     expect(await kyc.list({ customerReference: 'back\\slash"quote' })).toEqual([]);
@@ -211,11 +230,18 @@ describe('KycClient', () => {
     expect(first.customerReference).toBe(`${reference}-r2`);
     await visibleReference(`${reference}-r2`);
     const second = await kyc.retry(rejected, { customerId: c, documents: h.documents });
-    expect(second).toMatchObject({ workflowId: `kyc-${c}`, customerReference: `${reference}-r3`, alreadyStarted: false });
+    expect(second).toMatchObject({
+      workflowId: `kyc-${c}`,
+      customerReference: `${reference}-r3`,
+      alreadyStarted: false,
+    });
     expect((await kyc.describe(c)).memo).toEqual({ retryOf: `kyc-${rejected}`, attempt: 2 });
 
     // The same retry asked again (same new customer): that run, as it is, never a new reference.
-    expect(await kyc.retry(rejected, { customerId: c, documents: h.documents })).toEqual({ ...second, alreadyStarted: true });
+    expect(await kyc.retry(rejected, { customerId: c, documents: h.documents })).toEqual({
+      ...second,
+      alreadyStarted: true,
+    });
     await expect(kyc.retry(rejected, { customerId: b, documents: h.documents })).resolves.toMatchObject({
       alreadyStarted: true,
       customerReference: `${reference}-r2`,
@@ -254,7 +280,11 @@ describe('KycClient', () => {
 
     const open = await startCustomer(`client-resume-open-${unique()}`);
     await stageOf(open.customerId, 'pending_review');
-    expect(await kyc.resume(open.customerId)).toEqual({ action: 'running', workflowId: `kyc-${open.customerId}`, runId: open.started.runId });
+    expect(await kyc.resume(open.customerId)).toEqual({
+      action: 'running',
+      workflowId: `kyc-${open.customerId}`,
+      runId: open.started.runId,
+    });
 
     await decide(open.customerId, 'verify');
     await kyc.result(open.customerId);
@@ -279,14 +309,23 @@ describe('KycClient', () => {
     await kyc.client.workflow.getHandle(kycWorkflowId(customerId)).terminate('operator mistake');
 
     const resumed = await kyc.resume(customerId);
-    expect(resumed).toMatchObject({ action: 'resumed', workflowId: `kyc-${customerId}`, previousRunId: started.runId, previousStatus: 'TERMINATED' });
+    expect(resumed).toMatchObject({
+      action: 'resumed',
+      workflowId: `kyc-${customerId}`,
+      previousRunId: started.runId,
+      previousStatus: 'TERMINATED',
+    });
     expect(resumed.runId).not.toBe(started.runId);
     const run = await kyc.describe(customerId);
     expect(run.runId).toBe(resumed.runId);
     // The same search attributes as a normal start: the run is findable by its reference at once.
     expect(run.typedSearchAttributes.get(CustomerReferenceKey)).toBe(reference);
     // Resuming again while it runs starts nothing.
-    expect(await kyc.resume(customerId)).toEqual({ action: 'running', workflowId: `kyc-${customerId}`, runId: resumed.runId });
+    expect(await kyc.resume(customerId)).toEqual({
+      action: 'running',
+      workflowId: `kyc-${customerId}`,
+      runId: resumed.runId,
+    });
 
     await stageOf(customerId, 'pending_review');
     await decide(customerId, 'verify');

@@ -15,7 +15,11 @@ beforeAll(async () => {
   // A server that suggests continue-as-new after 30 history events, so the suggestion arrives while waiting.
   env = await createDevServerSuggestingContinueAsNew(30);
   // The backend refuses the submitted event: the refusal must survive the hand-over like everything else.
-  h = await startKycHarness(env.nativeConnection, {}, { eventSink: { answer: (type) => (type === 'kyc.submitted' ? 422 : 204) } });
+  h = await startKycHarness(
+    env.nativeConnection,
+    {},
+    { eventSink: { answer: (type) => (type === 'kyc.submitted' ? 422 : 204) } },
+  );
 });
 afterAll(async () => {
   await h?.close();
@@ -43,7 +47,9 @@ describe('continue-as-new while waiting for the review', () => {
     expect(carried.files.every((f) => f.uploaded && f.fileId && f.sha256)).toBe(true);
     expect(carried.submittedAt).toBeDefined();
     expect(carried.pendingSince).toBeDefined();
-    expect(carried.refusedSignals).toEqual([expect.objectContaining({ signal: 'customerVerified', problem: expect.stringMatching(/no payload/) })]);
+    expect(carried.refusedSignals).toEqual([
+      expect.objectContaining({ signal: 'customerVerified', problem: expect.stringMatching(/no payload/) }),
+    ]);
     // The refusal may have come back before the hand-over, or to the new run that sent the carried event again.
     const refusedBy = Date.now() + 20_000;
     let events = carried.events;
@@ -51,7 +57,9 @@ describe('continue-as-new while waiting for the review', () => {
       await new Promise((r) => setTimeout(r, 100));
       events = (await latest.query(statusQuery)).events;
     }
-    expect(events.refused).toEqual([expect.objectContaining({ type: 'kyc.submitted', error: expect.stringContaining('422') })]);
+    expect(events.refused).toEqual([
+      expect.objectContaining({ type: 'kyc.submitted', error: expect.stringContaining('422') }),
+    ]);
 
     const firstHistory = await env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
     expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();

@@ -36,7 +36,12 @@ beforeAll(async () => {
   const samples = await writeSampleDocuments(docsDir);
   documents = [
     { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: samples.jpeg },
-    { category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: `file://${samples.pdf}` },
+    {
+      category: 'proof_of_address',
+      filename: 'bill.pdf',
+      contentType: 'application/pdf',
+      source: `file://${samples.pdf}`,
+    },
   ];
   worker = await startWorkerProcess({
     TEMPORAL_ADDRESS: devServerAddress(),

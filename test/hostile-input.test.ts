@@ -40,7 +40,8 @@ beforeAll(async () => {
   // redirect to the cloud metadata address, a file with no Content-Length over the limit, and a 404.
   docHost = await startFakeServer((req, res) => {
     if (req.url === '/passport.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(SAMPLE_JPEG);
-    if (req.url === '/redirect.pdf') return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (req.url === '/redirect.pdf')
+      return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     if (req.url === '/endless.pdf') {
       res.writeHead(200, { 'content-type': 'application/pdf', 'transfer-encoding': 'chunked' });
       res.write(SAMPLE_PDF);
@@ -150,7 +151,14 @@ const rows: Row[] = [
     name: 'no id_document',
     input: (valid, c) => ({
       ...valid,
-      documents: [{ category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: c.files.good.pdf }],
+      documents: [
+        {
+          category: 'proof_of_address',
+          filename: 'bill.pdf',
+          contentType: 'application/pdf',
+          source: c.files.good.pdf,
+        },
+      ],
     }),
     says: ['documents: an id_document document is required'],
   },
@@ -162,22 +170,27 @@ const rows: Row[] = [
   {
     name: 'an unknown category ("selfie")',
     input: (valid) => ({ ...valid, documents: [id(valid), { ...id(valid), category: 'selfie' }] }),
-    says: ['documents.1.category: Invalid option: expected one of "id_document"|"id_document_back"|"proof_of_address"|"liveness_check"'],
+    says: [
+      'documents.1.category: Invalid option: expected one of "id_document"|"id_document_back"|"proof_of_address"|"liveness_check"',
+    ],
   },
   // Sizes.
   {
     name: 'an empty file',
-    input: (valid, c) => withDoc(valid, { filename: 'empty.pdf', contentType: 'application/pdf', source: c.files.empty }),
+    input: (valid, c) =>
+      withDoc(valid, { filename: 'empty.pdf', contentType: 'application/pdf', source: c.files.empty }),
     says: ['1 problem with the KYC documents:', problem('empty.pdf', 'file is empty')],
   },
   {
     name: 'a file one byte over KYC_MAX_FILE_BYTES',
-    input: (valid, c) => withDoc(valid, { filename: 'big.pdf', contentType: 'application/pdf', source: c.files.oversized }),
+    input: (valid, c) =>
+      withDoc(valid, { filename: 'big.pdf', contentType: 'application/pdf', source: c.files.oversized }),
     says: [problem('big.pdf', '64 KiB is over the 64 KiB limit')],
   },
   {
     name: 'a URL without Content-Length that streams past the limit',
-    input: (valid, c) => withDoc(valid, { filename: 'endless.pdf', contentType: 'application/pdf', source: `${c.host}/endless.pdf` }),
+    input: (valid, c) =>
+      withDoc(valid, { filename: 'endless.pdf', contentType: 'application/pdf', source: `${c.host}/endless.pdf` }),
     says: [problem('endless.pdf', 'more than 64 KiB: over the 64 KiB limit (stopped reading)')],
   },
   // Spoofed types.
@@ -188,7 +201,8 @@ const rows: Row[] = [
   },
   {
     name: 'a text file named .pdf, declared application/pdf',
-    input: (valid, c) => withDoc(valid, { filename: 'notes.pdf', contentType: 'application/pdf', source: c.files.textNamedPdf }),
+    input: (valid, c) =>
+      withDoc(valid, { filename: 'notes.pdf', contentType: 'application/pdf', source: c.files.textNamedPdf }),
     says: [problem('notes.pdf', 'bytes are not PDF (application/pdf); they start with 6a 75 73 74 20 73 6f 6d')],
   },
   // Unreadable sources.
@@ -228,12 +242,22 @@ const rows: Row[] = [
   {
     name: '.. escaping KYC_SOURCE_ROOTS',
     input: (valid, c) => source(valid, `${c.files.root}/../elsewhere/secret.pdf`),
-    says: (c) => [problem('passport.jpg', `${c.files.root}/../elsewhere/secret.pdf is outside the allowed source roots (KYC_SOURCE_ROOTS)`)],
+    says: (c) => [
+      problem(
+        'passport.jpg',
+        `${c.files.root}/../elsewhere/secret.pdf is outside the allowed source roots (KYC_SOURCE_ROOTS)`,
+      ),
+    ],
   },
   {
     name: 'a symlink inside the root pointing outside',
     input: (valid, c) => source(valid, c.files.symlinkOutside),
-    says: (c) => [problem('passport.jpg', `${c.files.symlinkOutside} resolves to ${c.files.secretOutside}, which is outside the allowed source roots (KYC_SOURCE_ROOTS)`)],
+    says: (c) => [
+      problem(
+        'passport.jpg',
+        `${c.files.symlinkOutside} resolves to ${c.files.secretOutside}, which is outside the allowed source roots (KYC_SOURCE_ROOTS)`,
+      ),
+    ],
   },
   {
     name: 'a file:// URL outside the roots',
@@ -248,7 +272,12 @@ const rows: Row[] = [
   {
     name: 'a file:// URL naming another host',
     input: (valid) => source(valid, 'file://fileserver.internal/etc/passwd'),
-    says: [problem('passport.jpg', 'source is not a usable file:// URL (File URL host must be "localhost" or empty on linux)')],
+    says: [
+      problem(
+        'passport.jpg',
+        'source is not a usable file:// URL (File URL host must be "localhost" or empty on linux)',
+      ),
+    ],
   },
   {
     name: 'an http URL to the cloud metadata address 169.254.169.254',
@@ -273,7 +302,9 @@ const rows: Row[] = [
   {
     name: 'an allowed host redirecting to 169.254.169.254',
     input: (valid, c) => source(valid, `${c.host}/redirect.pdf`),
-    says: (c) => [problem('passport.jpg', `cannot read ${c.host}/redirect.pdf: it answered a redirect, which is not followed`)],
+    says: (c) => [
+      problem('passport.jpg', `cannot read ${c.host}/redirect.pdf: it answered a redirect, which is not followed`),
+    ],
   },
   {
     name: 'an allowed host answering 404, with a pre-signed query that must not be shown',
@@ -295,11 +326,16 @@ describe('hostile input matrix — workflow input', () => {
     const valid: KycInput = {
       customerId,
       customerReference: reference,
-      documents: [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: files.good.jpeg }],
+      documents: [
+        { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: files.good.jpeg },
+      ],
     };
     const ctx: Ctx = { files, host: docHost.url, port: docHost.port };
     // The run's id stays the customer's even when the input lost or mangled customerId.
-    await client.workflow.start(kycWorkflow, { ...kycStartOptions(valid, h.taskQueue), args: [input(valid, ctx) as KycInput] });
+    await client.workflow.start(kycWorkflow, {
+      ...kycStartOptions(valid, h.taskQueue),
+      args: [input(valid, ctx) as KycInput],
+    });
 
     const { root } = await runFailure(client, `kyc-${customerId}`);
     expect(root.type).toBe('InvalidKycInput');
@@ -308,18 +344,28 @@ describe('hostile input matrix — workflow input', () => {
     if (never) expect(root.message).not.toContain(never);
 
     const partner = await h.rail.inspect(customerId);
-    expect({ intents: partner.intents, uploads: partner.uploads, attach_count: partner.attach_count, submit_count: partner.submit_count }).toEqual(
-      { intents: [], uploads: [], attach_count: 0, submit_count: 0 },
-    );
+    expect({
+      intents: partner.intents,
+      uploads: partner.uploads,
+      attach_count: partner.attach_count,
+      submit_count: partner.submit_count,
+    }).toEqual({ intents: [], uploads: [], attach_count: 0, submit_count: 0 });
   });
 });
 
 describe('after the matrix', () => {
   it('the same worker still serves a normal onboarding to verified', async () => {
     const customerId = await h.rail.createCustomer('hostile-input-normal');
-    const input: KycInput = { customerId, customerReference: 'hostile-input-normal', documents: goodDocuments(files.good) };
+    const input: KycInput = {
+      customerId,
+      customerReference: 'hostile-input-normal',
+      documents: goodDocuments(files.good),
+    };
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
-    await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
+    await until(
+      'the run waits for the review',
+      async () => (await handle.query(statusQuery)).stage === 'pending_review',
+    );
     await handle.signal(customerVerified, verifiedData(customerId, 'hostile-input-normal'));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
     const partner = await h.rail.inspect(customerId);

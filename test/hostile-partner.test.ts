@@ -12,12 +12,33 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { kycStartOptions } from '../client/start-options';
 import { kycWorkflow } from '../workflows';
-import { CustomerStillPending, PartnerReplyInvalid, PartnerRequestRefused, PartnerUnavailable, UploadUrlExpired } from '../workflows/failures';
+import {
+  CustomerStillPending,
+  PartnerReplyInvalid,
+  PartnerRequestRefused,
+  PartnerUnavailable,
+  UploadUrlExpired,
+} from '../workflows/failures';
 import type { KycInput } from '../workflows/input';
 import { customerVerified, statusQuery } from '../workflows/messages';
-import { activitiesFor, failureOf, json, run, startFakeServer, TEST_API_KEY, type RecordedRequest } from './support/activities-env';
+import {
+  activitiesFor,
+  failureOf,
+  json,
+  run,
+  startFakeServer,
+  TEST_API_KEY,
+  type RecordedRequest,
+} from './support/activities-env';
 import { writeSampleDocuments, type SampleDocuments } from './support/fixtures';
-import { goodDocuments, reportMatrix, runFailure, startHostileWorker, until, type HostileWorker } from './support/hostile-harness';
+import {
+  goodDocuments,
+  reportMatrix,
+  runFailure,
+  startHostileWorker,
+  until,
+  type HostileWorker,
+} from './support/hostile-harness';
 import { verifiedData } from './support/decisions';
 import { devServerAddress } from './support/temporal';
 
@@ -46,7 +67,9 @@ let h: HostileWorker;
 
 async function passThrough(req: RecordedRequest, res: ServerResponse): Promise<void> {
   const upstream = await forward(req);
-  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(await upstream.text());
+  res
+    .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+    .end(await upstream.text());
 }
 
 beforeAll(async () => {
@@ -88,9 +111,13 @@ const goodIntent = (id: string) => ({
 const htmlPage = (status: number) => (res: ServerResponse) =>
   void res
     .writeHead(status, { 'content-type': 'text/html' })
-    .end(`<!DOCTYPE html><html><head><title>${status} Internal Server Error</title></head><body><h1>nginx</h1></body></html>`);
-const raw = (status: number, body: string, type = 'application/json') => (res: ServerResponse) =>
-  void res.writeHead(status, { 'content-type': type }).end(body);
+    .end(
+      `<!DOCTYPE html><html><head><title>${status} Internal Server Error</title></head><body><h1>nginx</h1></body></html>`,
+    );
+const raw =
+  (status: number, body: string, type = 'application/json') =>
+  (res: ServerResponse) =>
+    void res.writeHead(status, { 'content-type': type }).end(body);
 
 /** Sends the request on to the sandbox, as it came. */
 function forward(req: RecordedRequest): Promise<Response> {
@@ -99,7 +126,11 @@ function forward(req: RecordedRequest): Promise<Response> {
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  return fetch(`${sandboxUrl}${req.url}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+  return fetch(`${sandboxUrl}${req.url}`, {
+    method: req.method,
+    headers,
+    ...(req.method === 'GET' ? {} : { body: req.body }),
+  });
 }
 
 /** Runs `call` for customer `id` against the fake partner, as the worker would. */
@@ -107,11 +138,21 @@ function invoke(call: Call, id: string) {
   const activities = activitiesFor(partner.url, { sourceRoots: [docsDir] });
   switch (call) {
     case 'intent':
-      return run(activities, 'requestUploadIntent', { customerId: id, category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg' });
+      return run(activities, 'requestUploadIntent', {
+        customerId: id,
+        category: 'id_document',
+        filename: 'passport.jpg',
+        contentType: 'image/jpeg',
+      });
     case 'put':
       return run(activities, 'putDocument', {
         source: samples.jpeg,
-        intent: { fileId: `file_${id}`, uploadUrl: `${partner.url}/upload/${id}`, expiresAt: later(), requiredHeaders: { 'Content-Type': 'image/jpeg' } },
+        intent: {
+          fileId: `file_${id}`,
+          uploadUrl: `${partner.url}/upload/${id}`,
+          expiresAt: later(),
+          requiredHeaders: { 'Content-Type': 'image/jpeg' },
+        },
       });
     case 'attach':
       return run(activities, 'attachDocuments', { customerId: id, slots: { id_file: `file_${id}` } });
@@ -162,9 +203,16 @@ const rows: Row[] = [
   {
     name: 'upload intent: fields of the wrong types',
     call: 'intent',
-    replies: { intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), file_id: 42, expires_at: 'tomorrow', required_headers: 'none' }) },
+    replies: {
+      intent: (res, req) =>
+        json(res, 200, { ...goodIntent(idOf(req)), file_id: 42, expires_at: 'tomorrow', required_headers: 'none' }),
+    },
     ...replyInvalid,
-    says: ['file_id: Invalid input: expected string, received number', 'expires_at: Invalid ISO datetime', 'required_headers: Invalid input: expected record, received string'],
+    says: [
+      'file_id: Invalid input: expected string, received number',
+      'expires_at: Invalid ISO datetime',
+      'required_headers: Invalid input: expected record, received string',
+    ],
   },
   {
     name: 'upload intent: an upload_url with a file:// scheme',
@@ -176,7 +224,9 @@ const rows: Row[] = [
   {
     name: 'upload intent: an upload_url with a gopher:// scheme',
     call: 'intent',
-    replies: { intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), upload_url: 'gopher://169.254.169.254:70/_' }) },
+    replies: {
+      intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), upload_url: 'gopher://169.254.169.254:70/_' }),
+    },
     ...replyInvalid,
     says: ['upload_url: Invalid URL'],
   },
@@ -190,7 +240,9 @@ const rows: Row[] = [
   {
     name: 'upload intent: a reply over 1 MiB',
     call: 'intent',
-    replies: { intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), padding: 'x'.repeat(2 * 1024 * 1024) }) },
+    replies: {
+      intent: (res, req) => json(res, 200, { ...goodIntent(idOf(req)), padding: 'x'.repeat(2 * 1024 * 1024) }),
+    },
     ...unavailable,
     says: ['the body is not JSON'],
   },
@@ -218,7 +270,10 @@ const rows: Row[] = [
   {
     name: 'upload intent: 429 with a Retry-After that is not a delay',
     call: 'intent',
-    replies: { intent: (res) => json(res, 429, { error: { type: 'rate_limited', message: 'slow down' } }, { 'retry-after': 'soon-ish' }) },
+    replies: {
+      intent: (res) =>
+        json(res, 429, { error: { type: 'rate_limited', message: 'slow down' } }, { 'retry-after': 'soon-ish' }),
+    },
     ...unavailable,
     says: ['answered 429: slow down (rate_limited)'],
     nextRetryDelay: undefined,
@@ -233,7 +288,13 @@ const rows: Row[] = [
   {
     name: 'upload PUT: 403 (the URL expired)',
     call: 'put',
-    replies: { put: raw(403, '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', 'application/xml') },
+    replies: {
+      put: raw(
+        403,
+        '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        'application/xml',
+      ),
+    },
     type: UploadUrlExpired,
     nonRetryable: true,
     says: ['403'],
@@ -255,7 +316,10 @@ const rows: Row[] = [
   {
     name: "attach: 422 with the partner's error envelope",
     call: 'attach',
-    replies: { attach: (res) => json(res, 422, { error: { type: 'invalid_request_error', message: 'id_file is not an uploaded file' } }) },
+    replies: {
+      attach: (res) =>
+        json(res, 422, { error: { type: 'invalid_request_error', message: 'id_file is not an uploaded file' } }),
+    },
     ...refused,
     says: ['answered 422: id_file is not an uploaded file (invalid_request_error)'],
   },
@@ -270,7 +334,15 @@ const rows: Row[] = [
     // The partner accepted (2xx): a status its guide does not name is logged, never a failure.
     name: 'submit: an unexpected customer status ("frozen")',
     call: 'submit',
-    replies: { submit: (res, req) => json(res, 200, { object: 'customer', id: idOf(req), status: 'frozen', kyc_submitted_at: new Date().toISOString() }) },
+    replies: {
+      submit: (res, req) =>
+        json(res, 200, {
+          object: 'customer',
+          id: idOf(req),
+          status: 'frozen',
+          kyc_submitted_at: new Date().toISOString(),
+        }),
+    },
     returns: { alreadySubmitted: false, submittedAt: expect.any(String) },
     says: [],
   },
@@ -317,7 +389,10 @@ const rows: Row[] = [
   {
     name: 'poll: 401 echoing our API key back',
     call: 'poll',
-    replies: { poll: (res) => json(res, 401, { error: { type: 'authentication_error', message: `Invalid API key ${TEST_API_KEY}` } }) },
+    replies: {
+      poll: (res) =>
+        json(res, 401, { error: { type: 'authentication_error', message: `Invalid API key ${TEST_API_KEY}` } }),
+    },
     ...refused,
     says: ['answered 401: Invalid API key', '(authentication_error)'],
   },
@@ -326,7 +401,13 @@ const rows: Row[] = [
     call: 'submit',
     replies: {
       submit: (res) => json(res, 422, { error: { type: 'invalid_request', message: 'KYC already submitted' } }),
-      poll: (res, req) => json(res, 200, { object: 'customer', id: idOf(req), status: 'pending', kyc_submitted_at: new Date().toISOString() }),
+      poll: (res, req) =>
+        json(res, 200, {
+          object: 'customer',
+          id: idOf(req),
+          status: 'pending',
+          kyc_submitted_at: new Date().toISOString(),
+        }),
     },
     returns: { alreadySubmitted: true, submittedAt: expect.any(String) },
     says: [],
@@ -341,7 +422,10 @@ const rows: Row[] = [
   {
     name: 'poll: a customer with fields the guide does not describe',
     call: 'poll',
-    replies: { poll: (res, req) => json(res, 200, { object: 'customer', id: idOf(req), status: 'verified', livemode: false, risk: { score: 3 } }) },
+    replies: {
+      poll: (res, req) =>
+        json(res, 200, { object: 'customer', id: idOf(req), status: 'verified', livemode: false, risk: { score: 3 } }),
+    },
     returns: { status: 'verified' },
     says: [],
   },
@@ -360,7 +444,8 @@ describe('hostile input matrix — partner replies (activities)', () => {
 
   it.concurrent.for(rows.map((row, i) => ({ ...row, i })))('$name', async (row, { expect }) => {
     const id = `ckcust_row${row.i}`;
-    for (const [call, reply] of Object.entries(row.replies) as Array<[Call, Reply]>) scripted.set(routeOf[call](id), reply);
+    for (const [call, reply] of Object.entries(row.replies) as Array<[Call, Reply]>)
+      scripted.set(routeOf[call](id), reply);
     if (row.returns) {
       expect(await invoke(row.call, id)).toMatchObject(row.returns);
       return;
@@ -409,7 +494,8 @@ describe('hostile input matrix — partner replies (whole runs through a real wo
   it.concurrent.for(workflowRows.map((row, i) => ({ ...row, i })))('$name', async (row, { expect }) => {
     const reference = `hostile-partner-${row.i}`;
     const customerId = await h.rail.createCustomer(reference);
-    for (const [call, reply] of Object.entries(row.replies) as Array<[Call, Reply]>) scripted.set(routeOf[call](customerId), reply);
+    for (const [call, reply] of Object.entries(row.replies) as Array<[Call, Reply]>)
+      scripted.set(routeOf[call](customerId), reply);
     const input: KycInput = { customerId, customerReference: reference, documents: goodDocuments(samples) };
     await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
 
@@ -418,63 +504,89 @@ describe('hostile input matrix — partner replies (whole runs through a real wo
     expect(root.nonRetryable).toBe(true);
     for (const text of row.says) expect(root.message).toContain(text);
     const saw = await h.rail.inspect(customerId);
-    expect({ intents: saw.intents.length, uploads: saw.uploads.length, attach_count: saw.attach_count, submit_count: saw.submit_count }).toEqual(
-      row.partnerSaw,
-    );
+    expect({
+      intents: saw.intents.length,
+      uploads: saw.uploads.length,
+      attach_count: saw.attach_count,
+      submit_count: saw.submit_count,
+    }).toEqual(row.partnerSaw);
   });
 
-  it.concurrent('run: attach answered an HTML 500 page once — retried, then the run goes on to verified', async ({ expect }) => {
-    const customerId = await h.rail.createCustomer('hostile-partner-retry');
-    let pages = 0;
-    scripted.set(routeOf.attach(customerId), (res, req) => {
-      if (pages++ === 0) return htmlPage(500)(res);
-      passThrough(req, res).catch(() => res.destroy());
-    });
-    const input: KycInput = { customerId, customerReference: 'hostile-partner-retry', documents: goodDocuments(samples) };
-    const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
-    await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
-    await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
-    expect(await handle.result()).toMatchObject({ status: 'verified' });
-    expect(pages).toBe(2);
-    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
-  });
+  it.concurrent(
+    'run: attach answered an HTML 500 page once — retried, then the run goes on to verified',
+    async ({ expect }) => {
+      const customerId = await h.rail.createCustomer('hostile-partner-retry');
+      let pages = 0;
+      scripted.set(routeOf.attach(customerId), (res, req) => {
+        if (pages++ === 0) return htmlPage(500)(res);
+        passThrough(req, res).catch(() => res.destroy());
+      });
+      const input: KycInput = {
+        customerId,
+        customerReference: 'hostile-partner-retry',
+        documents: goodDocuments(samples),
+      };
+      const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
+      await until(
+        'the run waits for the review',
+        async () => (await handle.query(statusQuery)).stage === 'pending_review',
+      );
+      await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
+      expect(await handle.result()).toMatchObject({ status: 'verified' });
+      expect(pages).toBe(2);
+      expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
+    },
+  );
 });
 
 describe('replies the guide does not promise, after which the run goes on', () => {
-  it.concurrent('a garbled upload-intent reply is read again; a submit answering "frozen" with no kyc_submitted_at is taken', async ({ expect }) => {
-    const reference = 'hostile-partner-surprises';
-    const customerId = await h.rail.createCustomer(reference);
-    let garbled = 0;
-    scripted.set(routeOf.intent(customerId), (res, req) => {
-      if (garbled++ === 0) return raw(200, '{"object":')(res);
-      passThrough(req, res).catch(() => res.destroy());
-    });
-    let submitted = 0;
-    scripted.set(routeOf.submit(customerId), (res, req) => {
-      submitted++;
-      // The submit really reaches the partner; only its answer is odd.
-      forward(req).then(
-        () => json(res, 200, { object: 'customer', id: idOf(req), status: 'frozen', risk: { score: 3 } }),
-        () => res.destroy(),
+  it.concurrent(
+    'a garbled upload-intent reply is read again; a submit answering "frozen" with no kyc_submitted_at is taken',
+    async ({ expect }) => {
+      const reference = 'hostile-partner-surprises';
+      const customerId = await h.rail.createCustomer(reference);
+      let garbled = 0;
+      scripted.set(routeOf.intent(customerId), (res, req) => {
+        if (garbled++ === 0) return raw(200, '{"object":')(res);
+        passThrough(req, res).catch(() => res.destroy());
+      });
+      let submitted = 0;
+      scripted.set(routeOf.submit(customerId), (res, req) => {
+        submitted++;
+        // The submit really reaches the partner; only its answer is odd.
+        forward(req).then(
+          () => json(res, 200, { object: 'customer', id: idOf(req), status: 'frozen', risk: { score: 3 } }),
+          () => res.destroy(),
+        );
+      });
+      const input: KycInput = { customerId, customerReference: reference, documents: goodDocuments(samples) };
+      const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
+      await until(
+        'the run waits for the review',
+        async () => (await handle.query(statusQuery)).stage === 'pending_review',
       );
-    });
-    const input: KycInput = { customerId, customerReference: reference, documents: goodDocuments(samples) };
-    const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
-    await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
-    await handle.signal(customerVerified, verifiedData(customerId, reference));
-    expect(await handle.result()).toMatchObject({ status: 'verified' });
-    expect(garbled).toBeGreaterThanOrEqual(2);
-    expect(submitted).toBe(1);
-    expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
-  });
+      await handle.signal(customerVerified, verifiedData(customerId, reference));
+      expect(await handle.result()).toMatchObject({ status: 'verified' });
+      expect(garbled).toBeGreaterThanOrEqual(2);
+      expect(submitted).toBe(1);
+      expect((await h.rail.inspect(customerId)).submit_count).toBe(1);
+    },
+  );
 });
 
 describe('after the matrix', () => {
   it('the same worker, through the same partner, still serves a normal onboarding to verified', async () => {
     const customerId = await h.rail.createCustomer('hostile-partner-normal');
-    const input: KycInput = { customerId, customerReference: 'hostile-partner-normal', documents: goodDocuments(samples) };
+    const input: KycInput = {
+      customerId,
+      customerReference: 'hostile-partner-normal',
+      documents: goodDocuments(samples),
+    };
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
-    await until('the run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
+    await until(
+      'the run waits for the review',
+      async () => (await handle.query(statusQuery)).stage === 'pending_review',
+    );
     await h.rail.decide(customerId, 'verify');
     await handle.signal(customerVerified, verifiedData(customerId, input.customerReference));
     expect(await handle.result()).toMatchObject({ status: 'verified', customerId });

@@ -42,9 +42,16 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver({ client, secrets: [secret], port: 0, now: () => Date.now() + skewMs });
 
   live = await h.rail.createCustomer('hostile-webhook-live');
-  const input: KycInput = { customerId: live, customerReference: 'hostile-webhook-live', documents: goodDocuments(samples) };
+  const input: KycInput = {
+    customerId: live,
+    customerReference: 'hostile-webhook-live',
+    documents: goodDocuments(samples),
+  };
   const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, h.taskQueue));
-  await until('the live run waits for the review', async () => (await handle.query(statusQuery)).stage === 'pending_review');
+  await until(
+    'the live run waits for the review',
+    async () => (await handle.query(statusQuery)).stage === 'pending_review',
+  );
 });
 
 afterAll(async () => {
@@ -72,47 +79,69 @@ const rows: Row[] = [
   {
     name: 'malformed JSON (correctly signed)',
     send: () => postWebhook(receiver.url, `{"event":"customer_verified","data":{"id":"${live}"`, signed),
-    status: 400, type: 'invalid_json', says: 'body is not valid JSON',
+    status: 400,
+    type: 'invalid_json',
+    says: 'body is not valid JSON',
   },
   {
     name: 'wrong content type (text/plain, correctly signed)',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { ...signed, contentType: 'text/plain' }),
-    status: 415, type: 'unsupported_media_type', says: 'Content-Type must be application/json',
+    status: 415,
+    type: 'unsupported_media_type',
+    says: 'Content-Type must be application/json',
   },
   {
     name: 'no Content-Type at all',
-    send: () => request(receiver.url, '/webhooks/technest', { method: 'POST', body: Buffer.from(JSON.stringify(verifiedEvent(live, 'x'))) }),
-    status: 415, type: 'unsupported_media_type', says: 'Content-Type must be application/json',
+    send: () =>
+      request(receiver.url, '/webhooks/technest', {
+        method: 'POST',
+        body: Buffer.from(JSON.stringify(verifiedEvent(live, 'x'))),
+      }),
+    status: 415,
+    type: 'unsupported_media_type',
+    says: 'Content-Type must be application/json',
   },
   {
     name: 'oversized: 65 KiB, correctly signed',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x', { padding: 'x'.repeat(65 * 1024) }), signed),
-    status: 413, type: 'payload_too_large', says: 'body is larger than 65536 bytes',
+    status: 413,
+    type: 'payload_too_large',
+    says: 'body is larger than 65536 bytes',
   },
   {
     name: 'forged signature (a secret we do not hold)',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { secrets: 'whsec_attacker' }),
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature does not match the body',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature does not match the body',
   },
   {
     name: 'no signature header',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { signature: null }),
-    status: 401, type: 'invalid_signature', says: 'missing Technest-Signature header',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'missing Technest-Signature header',
   },
   {
     name: 'a v1 that is not a SHA-256 hex digest',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { signature: `t=${nowSeconds()},v1=not-hex` }),
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature has no valid v1= signature',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature has no valid v1= signature',
   },
   {
     name: 'stale timestamp (301 s old), valid HMAC',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { ...signed, t: nowSeconds() - 301 }),
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature timestamp is more than 300 s from now',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature timestamp is more than 300 s from now',
   },
   {
     name: 'timestamp from the future (301 s ahead), valid HMAC',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { ...signed, t: nowSeconds() + 301 }),
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature timestamp is more than 300 s from now',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature timestamp is more than 300 s from now',
   },
   {
     name: 'replayed: the same signed delivery re-sent 301 s later',
@@ -129,73 +158,103 @@ const rows: Row[] = [
         skewMs = 0;
       }
     },
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature timestamp is more than 300 s from now',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature timestamp is more than 300 s from now',
   },
   {
     name: 'tampered body: the reason changed after signing',
     send: () => {
       const body = JSON.stringify(rejectedEvent(live, 'hostile-webhook-live', 'document expired'));
-      return postWebhook(receiver.url, body.replace('document expired', 'fraud suspected'), { signature: signWebhook(secret, body) });
+      return postWebhook(receiver.url, body.replace('document expired', 'fraud suspected'), {
+        signature: signWebhook(secret, body),
+      });
     },
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature does not match the body',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature does not match the body',
   },
   {
     name: 'tampered body: verified swapped for rejected after signing',
     send: () => {
       const body = JSON.stringify(rejectedEvent(live, 'hostile-webhook-live', 'x'));
-      return postWebhook(receiver.url, body.replaceAll('rejected', 'verified'), { signature: signWebhook(secret, body) });
+      return postWebhook(receiver.url, body.replaceAll('rejected', 'verified'), {
+        signature: signWebhook(secret, body),
+      });
     },
-    status: 401, type: 'invalid_signature', says: 'Technest-Signature does not match the body',
+    status: 401,
+    type: 'invalid_signature',
+    says: 'Technest-Signature does not match the body',
   },
   {
     name: 'an unknown event ("customer_frozen")',
     send: () => postWebhook(receiver.url, { event: 'customer_frozen', data: verifiedEvent(live, 'x').data }, signed),
-    status: 400, type: 'invalid_event', says: 'unknown event "customer_frozen": this endpoint accepts customer_verified, customer_rejected',
+    status: 400,
+    type: 'invalid_event',
+    says: 'unknown event "customer_frozen": this endpoint accepts customer_verified, customer_rejected',
   },
   {
     name: 'no event name at all',
     send: () => postWebhook(receiver.url, { data: verifiedEvent(live, 'x').data }, signed),
-    status: 400, type: 'invalid_event', says: 'event is required: one of customer_verified, customer_rejected',
+    status: 400,
+    type: 'invalid_event',
+    says: 'event is required: one of customer_verified, customer_rejected',
   },
   {
     name: 'an unknown customer (no KYC run)',
     send: () => postWebhook(receiver.url, verifiedEvent('ckcust_never_onboarded', 'x'), signed),
-    status: 404, type: 'customer_not_found', says: 'no KYC workflow for customer ckcust_never_onboarded',
+    status: 404,
+    type: 'customer_not_found',
+    says: 'no KYC workflow for customer ckcust_never_onboarded',
   },
   {
     name: 'data.id that is not a ckcust id',
     send: () => postWebhook(receiver.url, verifiedEvent('cus_123', 'x'), signed),
-    status: 400, type: 'invalid_event', says: `data.id: ${customerIdProblem}`,
+    status: 400,
+    type: 'invalid_event',
+    says: `data.id: ${customerIdProblem}`,
   },
   {
     name: 'data.id smuggling another workflow id',
     send: () => postWebhook(receiver.url, verifiedEvent(`${live}/../kyc-other`, 'x'), signed),
-    status: 400, type: 'invalid_event', says: `data.id: ${customerIdProblem}`,
+    status: 400,
+    type: 'invalid_event',
+    says: `data.id: ${customerIdProblem}`,
   },
   {
     name: 'a status that contradicts the event',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x', { status: 'rejected' }), signed),
-    status: 400, type: 'invalid_event', says: 'data.status: must be "verified" in a customer_verified event',
+    status: 400,
+    type: 'invalid_event',
+    says: 'data.status: must be "verified" in a customer_verified event',
   },
   {
     name: 'verified_at that is not a timestamp',
     send: () => postWebhook(receiver.url, verifiedEvent(live, 'x', { verified_at: 'yesterday' }), signed),
-    status: 400, type: 'invalid_event', says: 'data.verified_at: must be an ISO 8601 timestamp',
+    status: 400,
+    type: 'invalid_event',
+    says: 'data.verified_at: must be an ISO 8601 timestamp',
   },
   {
     name: 'a JSON array body',
     send: () => postWebhook(receiver.url, [verifiedEvent(live, 'x')], signed),
-    status: 400, type: 'invalid_event', says: 'body must be a JSON object with "event" and "data"',
+    status: 400,
+    type: 'invalid_event',
+    says: 'body must be a JSON object with "event" and "data"',
   },
   {
     name: 'JSON null',
     send: () => postWebhook(receiver.url, 'null', signed),
-    status: 400, type: 'invalid_event', says: 'body must be a JSON object with "event" and "data"',
+    status: 400,
+    type: 'invalid_event',
+    says: 'body must be a JSON object with "event" and "data"',
   },
   {
     name: 'deeply nested JSON (20 000 levels of arrays)',
     send: () => postWebhook(receiver.url, nested(20_000), signed),
-    status: 400, type: 'invalid_event', says: 'body must be a JSON object with "event" and "data"',
+    status: 400,
+    type: 'invalid_event',
+    says: 'body must be a JSON object with "event" and "data"',
   },
   {
     // The extra field is tolerated (the partner may add fields), but must not break forwarding the event.
@@ -205,17 +264,33 @@ const rows: Row[] = [
       const event = JSON.stringify(verifiedEvent(id, 'deep')).replace(/}}$/, `,"extra":${nested(20_000)}}}`);
       return postWebhook(receiver.url, event, signed);
     },
-    status: 404, type: 'customer_not_found', says: 'no KYC workflow for customer ckcust_nobody',
+    status: 404,
+    type: 'customer_not_found',
+    says: 'no KYC workflow for customer ckcust_nobody',
   },
   {
     name: 'a __proto__ key in data (prototype pollution attempt)',
-    send: () => postWebhook(receiver.url, `{"event":"customer_verified","data":{"object":"customer","id":"${unknownCustomer()}","customer_reference":"p","status":"verified","__proto__":{"polluted":"yes"}}}`, signed),
-    status: 404, type: 'customer_not_found', says: 'no KYC workflow for customer ckcust_nobody',
+    send: () =>
+      postWebhook(
+        receiver.url,
+        `{"event":"customer_verified","data":{"object":"customer","id":"${unknownCustomer()}","customer_reference":"p","status":"verified","__proto__":{"polluted":"yes"}}}`,
+        signed,
+      ),
+    status: 404,
+    type: 'customer_not_found',
+    says: 'no KYC workflow for customer ckcust_nobody',
   },
   {
     name: 'PUT instead of POST',
-    send: () => request(receiver.url, '/webhooks/technest', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }),
-    status: 405, type: 'method_not_allowed', says: 'PUT is not allowed on /webhooks/technest: use POST',
+    send: () =>
+      request(receiver.url, '/webhooks/technest', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    status: 405,
+    type: 'method_not_allowed',
+    says: 'PUT is not allowed on /webhooks/technest: use POST',
   },
 ];
 

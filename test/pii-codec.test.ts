@@ -10,8 +10,15 @@ import { request } from './support/webhooks';
 
 const keyA = randomBytes(32).toString('base64');
 const keyB = randomBytes(32).toString('base64');
-const customer = { customerReference: 'pouch-user-12345', rejectionReason: 'ID document unreadable', source: '/var/kyc/u1/passport.jpg' };
-const plain = (): Payload[] => [defaultPayloadConverter.toPayload(customer), defaultPayloadConverter.toPayload('second')];
+const customer = {
+  customerReference: 'pouch-user-12345',
+  rejectionReason: 'ID document unreadable',
+  source: '/var/kyc/u1/passport.jpg',
+};
+const plain = (): Payload[] => [
+  defaultPayloadConverter.toPayload(customer),
+  defaultPayloadConverter.toPayload('second'),
+];
 const text = (p: Payload) => Buffer.from(p.data ?? []).toString('latin1');
 
 describe('payload codec', () => {
@@ -82,14 +89,26 @@ describe('payload codec', () => {
 describe('codec server', () => {
   it('npm run codec-server: bad or missing variables are named, their values never printed', () => {
     const short = Buffer.from('short').toString('base64');
-    const attempt = () => parseCodecServerConfig({ KYC_PAYLOAD_KEYS: `k1:${short}`, KYC_CODEC_SERVER_TOKEN: 'tiny-token', KYC_CODEC_CORS_ORIGIN: 'nope' });
+    const attempt = () =>
+      parseCodecServerConfig({
+        KYC_PAYLOAD_KEYS: `k1:${short}`,
+        KYC_CODEC_SERVER_TOKEN: 'tiny-token',
+        KYC_CODEC_CORS_ORIGIN: 'nope',
+      });
     expect(attempt).toThrow(/KYC_PAYLOAD_KEYS: key "k1" must be 32 bytes/);
     expect(attempt).toThrow(/KYC_CODEC_SERVER_TOKEN: must be at least 16/);
     expect(attempt).toThrow(/KYC_CODEC_CORS_ORIGIN: must be the Web UI origin/);
     expect(attempt).not.toThrow(/tiny-token|c2hvcnQ/);
     expect(() => parseCodecServerConfig({})).toThrow(/KYC_CODEC_SERVER_TOKEN: is required/);
-    const config = parseCodecServerConfig({ KYC_PAYLOAD_KEYS: `k1:${keyA}`, KYC_CODEC_SERVER_TOKEN: 'a-long-enough-token' });
-    expect(config).toMatchObject({ KYC_CODEC_CORS_ORIGIN: 'http://127.0.0.1:8233', KYC_CODEC_PORT: 8234, KYC_CODEC_HOST: '127.0.0.1' });
+    const config = parseCodecServerConfig({
+      KYC_PAYLOAD_KEYS: `k1:${keyA}`,
+      KYC_CODEC_SERVER_TOKEN: 'a-long-enough-token',
+    });
+    expect(config).toMatchObject({
+      KYC_CODEC_CORS_ORIGIN: 'http://127.0.0.1:8233',
+      KYC_CODEC_PORT: 8234,
+      KYC_CODEC_HOST: '127.0.0.1',
+    });
   });
 
   const token = 'codec-token-0123456789abcdef';
@@ -97,13 +116,20 @@ describe('codec server', () => {
   const codec = new AesGcmPayloadCodec(parsePayloadKeys(`k1:${keyA}`));
   let server: CodecServer;
   const toJson = (p: Payload) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? []).toString('base64'),
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     request(server.url, path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-namespace': 'default', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-namespace': 'default',
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
 
@@ -130,7 +156,9 @@ describe('codec server', () => {
     const encoded = await post('/encode', { payloads: decoded.body.payloads });
     expect(encoded.status).toBe(200);
     expect(Buffer.from(encoded.body.payloads[0].metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
-    expect(Buffer.from(encoded.body.payloads[0].data, 'base64').toString('latin1')).not.toContain(customer.customerReference);
+    expect(Buffer.from(encoded.body.payloads[0].data, 'base64').toString('latin1')).not.toContain(
+      customer.customerReference,
+    );
     const again = await post('/decode', { payloads: encoded.body.payloads });
     expect(again.body.payloads).toEqual(decoded.body.payloads);
   });
@@ -146,7 +174,11 @@ describe('codec server', () => {
   it('CORS: a preflight from the Web UI origin is allowed, with X-Namespace and Authorization', async () => {
     const answer = await request(server.url, '/decode', {
       method: 'OPTIONS',
-      headers: { origin: uiOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-namespace, authorization, content-type' },
+      headers: {
+        origin: uiOrigin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-namespace, authorization, content-type',
+      },
     });
     expect(answer.status).toBe(204);
     expect(answer.headers.get('access-control-allow-origin')).toBe(uiOrigin);
@@ -161,7 +193,11 @@ describe('codec server', () => {
     const evil = 'http://evil.example';
     const preflight = await request(server.url, '/decode', {
       method: 'OPTIONS',
-      headers: { origin: evil, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-namespace' },
+      headers: {
+        origin: evil,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-namespace',
+      },
     });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();

@@ -72,7 +72,11 @@ describe('PII protection: raw history read without the codec', () => {
     await waitForStage(handle, 'pending_review');
     await h.rail.decide(customerId, 'reject', reason);
     await handle.signal(customerRejected, {
-      object: 'customer', id: customerId, customer_reference: reference, status: 'rejected', rejection_reason: reason,
+      object: 'customer',
+      id: customerId,
+      customer_reference: reference,
+      status: 'rejected',
+      rejection_reason: reason,
     });
     // With the keys, the backend reads everything: the run really carried these values.
     const result = await handle.result();
@@ -80,7 +84,13 @@ describe('PII protection: raw history read without the codec', () => {
     expect(result.retryCustomerReference).toBe(`${reference}-r2`);
 
     const history = await raw.workflow.getHandle(handle.workflowId).fetchHistory();
-    const secrets = [reference, reason, `PII-REASON-${tag}`, h.docsDir, ...h.documents.flatMap((d) => [d.filename, d.source])];
+    const secrets = [
+      reference,
+      reason,
+      `PII-REASON-${tag}`,
+      h.docsDir,
+      ...h.documents.flatMap((d) => [d.filename, d.source]),
+    ];
     expect(leaks(history, secrets)).toEqual([]);
     // The scan did read the payloads: they are there, encrypted under the key id.
     const texts = recordedTexts(history).map((t) => t.text);
@@ -89,7 +99,9 @@ describe('PII protection: raw history read without the codec', () => {
     // Without the codec, the result cannot be read as JSON.
     await expect(raw.workflow.getHandle(handle.workflowId).result()).rejects.toThrow();
     // The documented exception: the reference stays searchable.
-    expect((await raw.workflow.getHandle(handle.workflowId).describe()).typedSearchAttributes.get(CustomerReference)).toBe(reference);
+    expect(
+      (await raw.workflow.getHandle(handle.workflowId).describe()).typedSearchAttributes.get(CustomerReference),
+    ).toBe(reference);
   });
 
   it('a run failing with InvalidKycInput for a file path: the message and path are encrypted too', async () => {
@@ -99,7 +111,11 @@ describe('PII protection: raw history read without the codec', () => {
     const handle = await client.workflow.start(
       kycWorkflow,
       kycStartOptions(
-        { customerId, customerReference: reference, documents: [{ ...h.documents[0]!, filename: `private-${tag}-scan.jpg`, source: missing }] },
+        {
+          customerId,
+          customerReference: reference,
+          documents: [{ ...h.documents[0]!, filename: `private-${tag}-scan.jpg`, source: missing }],
+        },
         h.taskQueue,
       ),
     );
@@ -112,7 +128,9 @@ describe('PII protection: raw history read without the codec', () => {
 
     const history = await raw.workflow.getHandle(handle.workflowId).fetchHistory();
     expect(leaks(history, [reference, missing, `private-${tag}`, h.docsDir])).toEqual([]);
-    const failed = history.events?.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes;
+    const failed = history.events?.find(
+      (e) => e.workflowExecutionFailedEventAttributes,
+    )?.workflowExecutionFailedEventAttributes;
     expect(failed?.failure?.message).toBe('Encoded failure');
     expect(failed?.failure?.applicationFailureInfo?.type).toBe('InvalidKycInput');
   });

@@ -79,7 +79,10 @@ describe('secrets never in logs', () => {
         const customerId = await rail.createCustomer(reference);
         // The partner decides soon after submit and delivers its signed webhook to the receiver process.
         await rail.review(customerId, { outcome, after_ms: 200, reason: 'ID document unreadable' });
-        const handle = await client.workflow.start(kycWorkflow, kycStartOptions({ customerId, customerReference: reference, documents }, taskQueue));
+        const handle = await client.workflow.start(
+          kycWorkflow,
+          kycStartOptions({ customerId, customerReference: reference, documents }, taskQueue),
+        );
         return { customerId, result: await handle.result() };
       }),
     );

@@ -45,8 +45,12 @@ it('is ready while Temporal answers, counts answers by code, logs JSON, and exit
   const ready = await request(receiver.url!, '/readyz');
   expect(ready.status).toBe(200);
 
-  expect((await postWebhook(receiver.url!, verifiedEvent('ckcust_nobody_here', 'ref-x'), { secrets: 'wrong' })).status).toBe(401);
-  expect((await postWebhook(receiver.url!, verifiedEvent('ckcust_nobody_here', 'ref-x'), { secrets: secret })).status).toBe(404);
+  expect(
+    (await postWebhook(receiver.url!, verifiedEvent('ckcust_nobody_here', 'ref-x'), { secrets: 'wrong' })).status,
+  ).toBe(401);
+  expect(
+    (await postWebhook(receiver.url!, verifiedEvent('ckcust_nobody_here', 'ref-x'), { secrets: secret })).status,
+  ).toBe(404);
   // A verdict nobody can record: refused with 503 so the partner retries, logged at error level, counted.
   const orphan = `ckcust_orphan${Date.now().toString(36)}`;
   const orphanReference = `pouch-user-orphan-${Date.now()}`;
@@ -57,7 +61,8 @@ it('is ready while Temporal answers, counts answers by code, logs JSON, and exit
 
   const text = await (await tryFetch(metricsUrl))!.text();
   const requests = parsePrometheus(text).filter((s) => s.name === 'kyc_webhook_requests_total');
-  const count = (route: string, code: string) => requests.find((s) => s.labels.route === route && s.labels.code === code)?.value;
+  const count = (route: string, code: string) =>
+    requests.find((s) => s.labels.route === route && s.labels.code === code)?.value;
   expect(count('/webhooks/technest', '401')).toBe(1);
   expect(count('/webhooks/technest', '404')).toBe(1);
   expect(count('/readyz', '200')).toBe(1);
@@ -72,14 +77,25 @@ it('is ready while Temporal answers, counts answers by code, logs JSON, and exit
 
   receiver.child.kill('SIGTERM');
   expect(await receiver.exited).toBe(0);
-  const stdout = receiver.output().split('\n').filter((line) => line.startsWith('{')).join('\n');
+  const stdout = receiver
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .join('\n');
   const lines = jsonLines(stdout);
   expect(lines.some((l) => l.msg === 'SIGTERM: finishing in-flight deliveries, then stopping')).toBe(true);
-  for (const line of lines) expect(line).toMatchObject({ level: expect.any(String), time: expect.any(String), service: 'kyc-webhooks' });
+  for (const line of lines)
+    expect(line).toMatchObject({ level: expect.any(String), time: expect.any(String), service: 'kyc-webhooks' });
   // The operator's cue: error level, the workflow id and what to run; the customer id is the only personal datum.
   const needsResume = lines.filter((l) => l.outcome === 'run_needs_resume');
   expect(needsResume).toEqual([
-    expect.objectContaining({ level: 'error', workflowId, customerId: orphan, ending: 'TERMINATED', msg: expect.stringContaining(`kyc resume ${orphan}`) }),
+    expect.objectContaining({
+      level: 'error',
+      workflowId,
+      customerId: orphan,
+      ending: 'TERMINATED',
+      msg: expect.stringContaining(`kyc resume ${orphan}`),
+    }),
   ]);
   expect(receiver.output()).not.toContain(orphanReference);
   expect(receiver.output()).not.toContain(secret);

@@ -67,7 +67,9 @@ it('SIGTERM during a 20 MB upload: the upload finishes, the run completes, nothi
       {
         customerId,
         customerReference: reference,
-        documents: [{ category: 'id_document', filename: 'passport.pdf', contentType: 'application/pdf', source: pdf.path }],
+        documents: [
+          { category: 'id_document', filename: 'passport.pdf', contentType: 'application/pdf', source: pdf.path },
+        ],
         timing: { firstPollAfter: '1h', escalateAfter: '1h' },
       },
       taskQueue,
@@ -75,10 +77,14 @@ it('SIGTERM during a 20 MB upload: the upload finishes, the run completes, nothi
   );
 
   // The intent exists and nothing has been stored yet: the PUT is under way.
-  await eventually(async () => {
-    const seen = await rail.inspect(customerId);
-    return seen.intents.length > 0 && seen.uploads.length === 0;
-  }, 'the upload to start', 30_000);
+  await eventually(
+    async () => {
+      const seen = await rail.inspect(customerId);
+      return seen.intents.length > 0 && seen.uploads.length === 0;
+    },
+    'the upload to start',
+    30_000,
+  );
   first.child.kill('SIGTERM');
 
   // A replacement worker (the rolling deploy's new pod) takes the rest of the run.

@@ -24,10 +24,20 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   volumes?: string[];
 }
-const compose = parse(read('docker-compose.temporal.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+const compose = parse(read('docker-compose.temporal.yml')) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 const envExample = read('.env.example');
-const secretNames = ['POSTGRES_PASSWORD', 'TECHNEST_API_KEY', 'WEBHOOK_SECRET', 'KYC_PAYLOAD_KEYS', 'TEMPORAL_API_KEY', 'POSTGRES_PWD'];
+const secretNames = [
+  'POSTGRES_PASSWORD',
+  'TECHNEST_API_KEY',
+  'WEBHOOK_SECRET',
+  'KYC_PAYLOAD_KEYS',
+  'TEMPORAL_API_KEY',
+  'POSTGRES_PWD',
+];
 
 describe('docker-compose.temporal.yml', () => {
   it('has every service the README names, each image pinned', () => {
@@ -39,7 +49,9 @@ describe('docker-compose.temporal.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       expect(service.image, `${name} has an image`).toBeDefined();
       // A version tag (digits) or a digest; never latest, never untagged.
-      expect(service.image, name).toMatch(/^[\w./-]+(:[\w.-]*\d[\w.-]*|@sha256:[0-9a-f]{64})$|^[\w./-]+:\$\{KYC_IMAGE_TAG:-\d[\w.-]*\}$/);
+      expect(service.image, name).toMatch(
+        /^[\w./-]+(:[\w.-]*\d[\w.-]*|@sha256:[0-9a-f]{64})$|^[\w./-]+:\$\{KYC_IMAGE_TAG:-\d[\w.-]*\}$/,
+      );
       expect(service.image, name).not.toMatch(/:latest\b/);
     }
     expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
@@ -49,7 +61,11 @@ describe('docker-compose.temporal.yml', () => {
 
   it('registers the contract search attributes', () => {
     const script = JSON.stringify(services['temporal-search-attributes']!.command);
-    for (const [name, type] of [['KycStatus', 'Keyword'], ['CustomerReference', 'Keyword'], ['KycEscalated', 'Bool']]) {
+    for (const [name, type] of [
+      ['KycStatus', 'Keyword'],
+      ['CustomerReference', 'Keyword'],
+      ['KycEscalated', 'Bool'],
+    ]) {
       expect(script).toContain(`--name ${name} --type ${type}`);
     }
   });
@@ -61,7 +77,9 @@ describe('docker-compose.temporal.yml', () => {
       expect(service.healthcheck?.test.join(' '), name).toContain('/readyz');
       expect(service.depends_on?.temporal?.condition, name).toBe('service_healthy');
     }
-    expect(services['kyc-worker']!.depends_on?.['temporal-search-attributes']?.condition).toBe('service_completed_successfully');
+    expect(services['kyc-worker']!.depends_on?.['temporal-search-attributes']?.condition).toBe(
+      'service_completed_successfully',
+    );
     expect(services['kyc-webhooks']!.command?.join(' ')).toContain('webhook-receiver/main.ts');
     for (const name of ['postgresql', 'temporal']) expect(services[name]!.healthcheck, name).toBeDefined();
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['temporal-postgres', 'kyc-documents']));
@@ -70,10 +88,18 @@ describe('docker-compose.temporal.yml', () => {
   it('uses the contract ports and variable names (docs/operations.md, docs/webhook-receiver.md)', () => {
     const worker = services['kyc-worker']!.environment!;
     const receiver = services['kyc-webhooks']!.environment!;
-    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'KYC_TASK_QUEUE', 'TECHNEST_API_URL', 'TECHNEST_API_KEY', 'KYC_EVENTS_URL']) {
+    for (const name of [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'KYC_TASK_QUEUE',
+      'TECHNEST_API_URL',
+      'TECHNEST_API_KEY',
+      'KYC_EVENTS_URL',
+    ]) {
       expect(worker, `worker ${name}`).toHaveProperty(name);
     }
-    for (const name of ['TEMPORAL_ADDRESS', 'WEBHOOK_PORT', 'WEBHOOK_SECRET']) expect(receiver, `receiver ${name}`).toHaveProperty(name);
+    for (const name of ['TEMPORAL_ADDRESS', 'WEBHOOK_PORT', 'WEBHOOK_SECRET'])
+      expect(receiver, `receiver ${name}`).toHaveProperty(name);
     expect(worker.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(String(receiver.WEBHOOK_PORT)).toBe('3000');
     expect(services['kyc-webhooks']!.ports).toContain('3000:3000');
@@ -121,7 +147,17 @@ describe('Dockerfile', () => {
 
   it('copies every folder the processes run from into the image', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    for (const folder of ['workflows', 'activities', 'common', 'worker', 'webhook-receiver', 'codec-server', 'cli', 'client', 'bin']) {
+    for (const folder of [
+      'workflows',
+      'activities',
+      'common',
+      'worker',
+      'webhook-receiver',
+      'codec-server',
+      'cli',
+      'client',
+      'bin',
+    ]) {
       expect(runtime, folder).toMatch(new RegExp(`^COPY ${folder} \\./${folder}$`, 'm'));
     }
   });
@@ -139,7 +175,10 @@ describe('Temporal Cloud by environment alone', () => {
 
   it('TEMPORAL_API_KEY: the key is sent and TLS is on', () => {
     const target = temporalTarget({ ...cloud, TEMPORAL_API_KEY: 'key-123' });
-    expect(target).toMatchObject({ namespace: 'kyc.a1b2c', connectionOptions: { address: cloud.TEMPORAL_ADDRESS, apiKey: 'key-123', tls: true } });
+    expect(target).toMatchObject({
+      namespace: 'kyc.a1b2c',
+      connectionOptions: { address: cloud.TEMPORAL_ADDRESS, apiKey: 'key-123', tls: true },
+    });
   });
 
   it('TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH: mTLS with that pair', () => {
@@ -158,13 +197,20 @@ describe('Temporal Cloud by environment alone', () => {
   });
 
   it('a missing certificate file, or half a pair, is an error naming the variable', () => {
-    const missing = () => temporalTarget({ ...cloud, TEMPORAL_TLS_CLIENT_CERT_PATH: '/nowhere/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nowhere/client.key' });
+    const missing = () =>
+      temporalTarget({
+        ...cloud,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/nowhere/client.pem',
+        TEMPORAL_TLS_CLIENT_KEY_PATH: '/nowhere/client.key',
+      });
     expect(missing).toThrow(ConfigError);
     expect(missing).toThrow(/TEMPORAL_TLS_CLIENT_CERT_PATH: cannot read \/nowhere\/client\.pem/);
     expect(missing).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH: cannot read/);
     const dir = mkdtempSync(join(tmpdir(), 'kyc-mtls-'));
     writeFileSync(join(dir, 'client.pem'), 'CERT');
-    expect(() => temporalTarget({ ...cloud, TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'client.pem') })).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH: is required/);
+    expect(() => temporalTarget({ ...cloud, TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'client.pem') })).toThrow(
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: is required/,
+    );
   });
 });
 
@@ -173,17 +219,33 @@ describe('operational configuration', () => {
     expect(parseOpsConfig({})).toMatchObject({ LOG_LEVEL: 'info', KYC_OPS_HOST: '127.0.0.1' });
     expect(workerTuning(parseOpsConfig({}))).toEqual({});
     const ops = parseOpsConfig({
-      KYC_METRICS_PORT: '9464', KYC_HEALTH_PORT: '8080', KYC_MAX_CONCURRENT_ACTIVITIES: '50',
-      KYC_MAX_CONCURRENT_WORKFLOW_TASKS: '20', KYC_MAX_CACHED_WORKFLOWS: '500', KYC_SHUTDOWN_GRACE_TIME: '45s', LOG_LEVEL: 'debug',
+      KYC_METRICS_PORT: '9464',
+      KYC_HEALTH_PORT: '8080',
+      KYC_MAX_CONCURRENT_ACTIVITIES: '50',
+      KYC_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+      KYC_MAX_CACHED_WORKFLOWS: '500',
+      KYC_SHUTDOWN_GRACE_TIME: '45s',
+      LOG_LEVEL: 'debug',
     });
     expect(workerTuning(ops)).toEqual({
-      maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: 500, shutdownGraceTime: '45s',
+      maxConcurrentActivityTaskExecutions: 50,
+      maxConcurrentWorkflowTaskExecutions: 20,
+      maxCachedWorkflows: 500,
+      shutdownGraceTime: '45s',
     });
-    const bad = () => parseOpsConfig({ KYC_METRICS_PORT: 'x', LOG_LEVEL: 'loud', KYC_MAX_CONCURRENT_ACTIVITIES: '0', KYC_SHUTDOWN_GRACE_TIME: 'soon' });
+    const bad = () =>
+      parseOpsConfig({
+        KYC_METRICS_PORT: 'x',
+        LOG_LEVEL: 'loud',
+        KYC_MAX_CONCURRENT_ACTIVITIES: '0',
+        KYC_SHUTDOWN_GRACE_TIME: 'soon',
+      });
     expect(bad).toThrow(/KYC_METRICS_PORT: must be a port number/);
     expect(bad).toThrow(/LOG_LEVEL: must be one of/);
     expect(bad).toThrow(/KYC_MAX_CONCURRENT_ACTIVITIES: must be a positive integer/);
     expect(bad).toThrow(/KYC_SHUTDOWN_GRACE_TIME: must be a duration/);
-    expect(() => parseWebhookConfig({ WEBHOOK_SECRET: 's', WEBHOOK_METRICS_PORT: 'no' })).toThrow(/WEBHOOK_METRICS_PORT: must be a port number/);
+    expect(() => parseWebhookConfig({ WEBHOOK_SECRET: 's', WEBHOOK_METRICS_PORT: 'no' })).toThrow(
+      /WEBHOOK_METRICS_PORT: must be a port number/,
+    );
   });
 });

@@ -43,29 +43,36 @@ beforeAll(async () => {
   documents = [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: samples.jpeg }];
 
   bundlePath = join(dir, 'dist', 'workflow-bundle.js');
-  execFileSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-workflow-bundle.ts', bundlePath], {
-    cwd: projectRoot,
-    stdio: 'pipe',
-    timeout: 120_000,
-  });
+  execFileSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-workflow-bundle.ts', bundlePath],
+    {
+      cwd: projectRoot,
+      stdio: 'pipe',
+      timeout: 120_000,
+    },
+  );
 
   const [metricsPort, healthPort] = await freePorts(2);
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   healthUrl = `http://127.0.0.1:${healthPort}`;
-  worker = await startWorkerProcess({
-    TEMPORAL_ADDRESS: devServerAddress(),
-    KYC_TASK_QUEUE: taskQueue,
-    TECHNEST_API_URL: sandbox.url,
-    TECHNEST_API_KEY: apiKey,
-    KYC_SOURCE_ROOTS: dir,
-    KYC_SOURCE_HOSTS: 'uploads.invalid',
-    KYC_WORKFLOW_BUNDLE: bundlePath,
-    KYC_METRICS_PORT: String(metricsPort),
-    KYC_HEALTH_PORT: String(healthPort),
-    KYC_OPS_HOST: '127.0.0.1',
-    KYC_MAX_CONCURRENT_ACTIVITIES: '20',
-    LOG_LEVEL: 'debug',
-  }, 60_000);
+  worker = await startWorkerProcess(
+    {
+      TEMPORAL_ADDRESS: devServerAddress(),
+      KYC_TASK_QUEUE: taskQueue,
+      TECHNEST_API_URL: sandbox.url,
+      TECHNEST_API_KEY: apiKey,
+      KYC_SOURCE_ROOTS: dir,
+      KYC_SOURCE_HOSTS: 'uploads.invalid',
+      KYC_WORKFLOW_BUNDLE: bundlePath,
+      KYC_METRICS_PORT: String(metricsPort),
+      KYC_HEALTH_PORT: String(healthPort),
+      KYC_OPS_HOST: '127.0.0.1',
+      KYC_MAX_CONCURRENT_ACTIVITIES: '20',
+      LOG_LEVEL: 'debug',
+    },
+    60_000,
+  );
   connection = await Connection.connect({ address: devServerAddress() });
   client = new Client({ connection });
 }, 180_000);
@@ -79,11 +86,18 @@ afterAll(async () => {
 
 async function start(reference: string, timing: KycInput['timing'] = { firstPollAfter: '1h', escalateAfter: '1h' }) {
   const customerId = await rail.createCustomer(reference);
-  const handle = await client.workflow.start(kycWorkflow, kycStartOptions({ customerId, customerReference: reference, documents, timing }, taskQueue));
+  const handle = await client.workflow.start(
+    kycWorkflow,
+    kycStartOptions({ customerId, customerReference: reference, documents, timing }, taskQueue),
+  );
   return { customerId, handle };
 }
 
-const pii = { reference: `prod-alice-${Date.now()}`, rejectedReference: `prod-bob-${Date.now()}`, reason: 'ID document unreadable: Bob Example, born 1990-02-03' };
+const pii = {
+  reference: `prod-alice-${Date.now()}`,
+  rejectedReference: `prod-bob-${Date.now()}`,
+  reason: 'ID document unreadable: Bob Example, born 1990-02-03',
+};
 const ids: { verified?: string; rejected?: string } = {};
 
 describe('the production worker process', () => {
@@ -103,7 +117,10 @@ describe('the production worker process', () => {
     const rejected = await start(pii.rejectedReference);
     ids.rejected = rejected.customerId;
     // The webhook may overtake the submission: the run keeps the decision and still submits once.
-    await rejected.handle.signal(customerRejected, rejectedData(rejected.customerId, pii.rejectedReference, pii.reason));
+    await rejected.handle.signal(
+      customerRejected,
+      rejectedData(rejected.customerId, pii.rejectedReference, pii.reason),
+    );
     expect(await rejected.handle.result()).toMatchObject({ status: 'rejected', rejectionReason: pii.reason });
   });
 
@@ -118,7 +135,15 @@ describe('the production worker process', () => {
       samples.filter((s) => s.name.includes(fragment) && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 
     expect(find('workflow_completed').length + find('activity_execution_latency').length).toBeGreaterThan(0); // the SDK's own
-    for (const stage of ['validating', 'uploading', 'attaching', 'submitting', 'pending_review', 'verified', 'rejected']) {
+    for (const stage of [
+      'validating',
+      'uploading',
+      'attaching',
+      'submitting',
+      'pending_review',
+      'verified',
+      'rejected',
+    ]) {
       const series = find('kyc_stage_entered', { stage, taskQueue: taskQueue });
       expect(series.length, `kyc_stage_entered{stage="${stage}"}`).toBeGreaterThan(0);
     }
@@ -128,15 +153,39 @@ describe('the production worker process', () => {
     expect(find('kyc_rejections', { reason_class: 'unreadable', taskQueue: taskQueue })[0]?.value).toBe(1);
     const pendingCount = find('kyc_pending_review_seconds_count', { taskQueue: taskQueue });
     expect(pendingCount.map((s) => s.labels.outcome).sort()).toEqual(['rejected', 'verified']);
-    expect(find('kyc_pending_review_seconds_bucket', { le: '86400', outcome: 'verified', taskQueue: taskQueue })[0]?.value).toBe(1);
+    expect(
+      find('kyc_pending_review_seconds_bucket', { le: '86400', outcome: 'verified', taskQueue: taskQueue })[0]?.value,
+    ).toBe(1);
 
     // No customer id, reference, workflow id or partner text anywhere in the exposition.
-    for (const secret of [ids.verified!, ids.rejected!, pii.reference, pii.rejectedReference, 'Bob Example', '1990-02-03', apiKey]) {
+    for (const secret of [
+      ids.verified!,
+      ids.rejected!,
+      pii.reference,
+      pii.rejectedReference,
+      'Bob Example',
+      '1990-02-03',
+      apiKey,
+    ]) {
       expect(text).not.toContain(secret);
     }
-    const kycLabelNames = new Set(samples.filter((s) => s.name.startsWith('kyc_') || s.name.includes('_kyc_')).flatMap((s) => Object.keys(s.labels)));
+    const kycLabelNames = new Set(
+      samples
+        .filter((s) => s.name.startsWith('kyc_') || s.name.includes('_kyc_'))
+        .flatMap((s) => Object.keys(s.labels)),
+    );
     for (const name of kycLabelNames) {
-      expect(['stage', 'category', 'outcome', 'reason_class', 'le', 'namespace', 'taskQueue', 'workflowType', 'service_name']).toContain(name);
+      expect([
+        'stage',
+        'category',
+        'outcome',
+        'reason_class',
+        'le',
+        'namespace',
+        'taskQueue',
+        'workflowType',
+        'service_name',
+      ]).toContain(name);
     }
   });
 

@@ -76,7 +76,9 @@ describe('per-customer counted faults', () => {
     const negative = await control(sb, 'PUT', `/customers/${id}/faults`, { fail5xx: -1 });
     expect(negative.status).toBe(400);
     expect(negative.body.error.message).toMatch(/fail5xx/);
-    expect((await control(sb, 'PUT', `/customers/${id}/faults`, { explode: true })).body.error.message).toMatch(/explode/);
+    expect((await control(sb, 'PUT', `/customers/${id}/faults`, { explode: true })).body.error.message).toMatch(
+      /explode/,
+    );
     expect((await control(sb, 'PUT', '/customers/ckcust_none/faults', {})).status).toBe(404);
     expect((await control(sb, 'PUT', `/customers/${id}/review`, { outcome: 'later' })).status).toBe(400);
     expect((await control(sb, 'PUT', '/faults', { errorRate: 2 })).status).toBe(400);
@@ -144,7 +146,15 @@ describe('inspection', () => {
       id,
       country: 'FR',
       status: 'pending',
-      intents: [{ file_id: fileId, file_category: 'id_document', filename: 'passport.jpg', content_type: 'image/jpeg', forced_expiry: false }],
+      intents: [
+        {
+          file_id: fileId,
+          file_category: 'id_document',
+          filename: 'passport.jpg',
+          content_type: 'image/jpeg',
+          forced_expiry: false,
+        },
+      ],
       uploads: [{ file_id: fileId, bytes: 10, puts: 1 }],
       upload_refusals: [],
       attached: { id_file: fileId },

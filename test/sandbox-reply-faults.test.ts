@@ -2,7 +2,15 @@
 // the status a repeat submit is refused with — all over real HTTP against an in-process sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/server';
-import { API_KEY, call, control, createCustomer, inspect, readyCustomer, startTestSandbox } from './support/sandbox-harness';
+import {
+  API_KEY,
+  call,
+  control,
+  createCustomer,
+  inspect,
+  readyCustomer,
+  startTestSandbox,
+} from './support/sandbox-harness';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -21,7 +29,10 @@ const setFaults = async (id: string, faults: Record<string, unknown>) => {
 async function raw(method: string, path: string, body?: unknown) {
   const response = await fetch(`${sb.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, text: await response.text() };
@@ -37,15 +48,18 @@ const isJson = (text: string) => {
 };
 
 describe('repeatSubmitStatus', () => {
-  it.each([400, 422, 409] as const)('a second submit is refused with %i, saying it is already submitted', async (status) => {
-    const id = await readyCustomer(sb);
-    await setFaults(id, { repeatSubmitStatus: status });
-    expect((await call(sb, 'POST', `/v1/customers/${id}/kyc`, {})).status).toBe(200);
-    const repeat = await call(sb, 'POST', `/v1/customers/${id}/kyc`, {});
-    expect(repeat.status).toBe(status);
-    expect(repeat.body.error.message).toMatch(/already submitted/i);
-    expect(await inspect(sb, id)).toMatchObject({ status: 'pending', submit_count: 1, submit_refusals: 1 });
-  });
+  it.each([400, 422, 409] as const)(
+    'a second submit is refused with %i, saying it is already submitted',
+    async (status) => {
+      const id = await readyCustomer(sb);
+      await setFaults(id, { repeatSubmitStatus: status });
+      expect((await call(sb, 'POST', `/v1/customers/${id}/kyc`, {})).status).toBe(200);
+      const repeat = await call(sb, 'POST', `/v1/customers/${id}/kyc`, {});
+      expect(repeat.status).toBe(status);
+      expect(repeat.body.error.message).toMatch(/already submitted/i);
+      expect(await inspect(sb, id)).toMatchObject({ status: 'pending', submit_count: 1, submit_refusals: 1 });
+    },
+  );
 
   it('defaults to 409 and refuses other statuses', async () => {
     const id = await readyCustomer(sb);
@@ -71,7 +85,11 @@ describe('omitSubmittedAt', () => {
     const third = await call(sb, 'GET', `/v1/customers/${id}`);
     expect(Date.parse(third.body.kyc_submitted_at)).not.toBeNaN();
     // The rail itself recorded the submission all along.
-    expect(await inspect(sb, id)).toMatchObject({ submit_count: 1, faults_injected: 2, faults: { omitSubmittedAt: 0 } });
+    expect(await inspect(sb, id)).toMatchObject({
+      submit_count: 1,
+      faults_injected: 2,
+      faults: { omitSubmittedAt: 0 },
+    });
   });
 });
 
@@ -85,12 +103,25 @@ describe('extraReplyFields', () => {
       content_type: 'image/jpeg',
     });
     expect(intent.body).toMatchObject({ object: 'file_upload_intent', risk: { score: 12, flags: [] } });
-    const put = await fetch(intent.body.upload_url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: 'jpeg' });
+    const put = await fetch(intent.body.upload_url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: 'jpeg',
+    });
     expect(put.status).toBe(200);
     const attach = await call(sb, 'POST', `/v1/customers/${id}/files/attach`, { id_file: intent.body.file_id });
-    expect(attach.body).toMatchObject({ object: 'customer_files', attached: { id_file: intent.body.file_id }, metadata: { nested: { level: 2 } } });
+    expect(attach.body).toMatchObject({
+      object: 'customer_files',
+      attached: { id_file: intent.body.file_id },
+      metadata: { nested: { level: 2 } },
+    });
     const submitted = await call(sb, 'POST', `/v1/customers/${id}/kyc`, {});
-    expect(submitted.body).toMatchObject({ object: 'customer', status: 'pending', livemode: false, risk: { score: 12 } });
+    expect(submitted.body).toMatchObject({
+      object: 'customer',
+      status: 'pending',
+      livemode: false,
+      risk: { score: 12 },
+    });
     expect(Date.parse(submitted.body.kyc_submitted_at)).not.toBeNaN();
     expect((await call(sb, 'GET', `/v1/customers/${id}`)).body).toHaveProperty('metadata.source', 'sandbox');
     // Errors keep the plain envelope: the fault is about successful replies only.

@@ -1,5 +1,5 @@
 // Review decisions (by plan and forced) and the signed webhook deliveries that follow.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/server';
 import {
   SECRET,
@@ -18,7 +18,11 @@ type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 /** A sandbox delivering to a fresh receiver; each test gets both so deliveries never mix. */
 async function withReceiver<T>(statuses: number[], run: (sb: Sandbox, receiver: Receiver) => Promise<T>): Promise<T> {
   const receiver = await startReceiver(statuses);
-  const sb = await startTestSandbox({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookRetry: { attempts: 3, baseDelayMs: 5 } });
+  const sb = await startTestSandbox({
+    webhookUrl: receiver.url,
+    webhookSecret: SECRET,
+    webhookRetry: { attempts: 3, baseDelayMs: 5 },
+  });
   try {
     return await run(sb, receiver);
   } finally {
@@ -37,12 +41,16 @@ describe('decisions and webhooks', () => {
   it('verifies on the customer plan and delivers a signed customer_verified event', async () => {
     await withReceiver([], async (sb, receiver) => {
       const id = await readyCustomer(sb);
-      expect((await control(sb, 'PUT', `/customers/${id}/review`, { outcome: 'verify', after_ms: 5 })).status).toBe(200);
+      expect((await control(sb, 'PUT', `/customers/${id}/review`, { outcome: 'verify', after_ms: 5 })).status).toBe(
+        200,
+      );
       await call(sb, 'POST', `/v1/customers/${id}/kyc`, {});
       const [hook] = await receiver.waitFor(1);
       expect(hook?.headers['content-type']).toBe('application/json');
       expect(signatureIsValid(hook?.headers['technest-signature'] as string, hook?.raw ?? '', SECRET)).toBe(true);
-      expect(signatureIsValid(hook?.headers['technest-signature'] as string, hook?.raw ?? '', 'other-secret')).toBe(false);
+      expect(signatureIsValid(hook?.headers['technest-signature'] as string, hook?.raw ?? '', 'other-secret')).toBe(
+        false,
+      );
       const event = JSON.parse(hook?.raw ?? '{}');
       const customer = (await call(sb, 'GET', `/v1/customers/${id}`)).body;
       expect(customer).toMatchObject({ status: 'verified' });
@@ -69,7 +77,11 @@ describe('decisions and webhooks', () => {
   it('rejects on the plan with its reason, and by default with "ID document unreadable"', async () => {
     await withReceiver([], async (sb, receiver) => {
       const withReason = await readyCustomer(sb);
-      await control(sb, 'PUT', `/customers/${withReason}/review`, { outcome: 'reject', after_ms: 1, reason: 'Document expired' });
+      await control(sb, 'PUT', `/customers/${withReason}/review`, {
+        outcome: 'reject',
+        after_ms: 1,
+        reason: 'Document expired',
+      });
       await call(sb, 'POST', `/v1/customers/${withReason}/kyc`, {});
       const [first] = await receiver.waitFor(1);
       const event = JSON.parse(first?.raw ?? '{}');
@@ -96,7 +108,10 @@ describe('decisions and webhooks', () => {
       expect((await control(sb, 'POST', `/customers/${notSubmitted}/decide`, { outcome: 'verify' })).status).toBe(409);
 
       const id = await submitted(sb);
-      const decided = await control(sb, 'POST', `/customers/${id}/decide`, { outcome: 'reject', reason: 'Face mismatch' });
+      const decided = await control(sb, 'POST', `/customers/${id}/decide`, {
+        outcome: 'reject',
+        reason: 'Face mismatch',
+      });
       expect(decided.status).toBe(200);
       expect(decided.body).toMatchObject({ status: 'rejected', rejection_reason: 'Face mismatch' });
       const [hook] = await receiver.waitFor(1);
@@ -140,7 +155,11 @@ describe('decisions and webhooks', () => {
   it('records a network error and gives up after the configured attempts', async () => {
     const receiver = await startReceiver();
     await receiver.close(); // nothing listens there any more
-    const sb = await startTestSandbox({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookRetry: { attempts: 2, baseDelayMs: 1 } });
+    const sb = await startTestSandbox({
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+      webhookRetry: { attempts: 2, baseDelayMs: 1 },
+    });
     try {
       const id = await submitted(sb);
       await control(sb, 'POST', `/customers/${id}/decide`, { outcome: 'verify' });
@@ -167,7 +186,11 @@ describe('decisions and webhooks', () => {
       await control(sb, 'POST', `/customers/${dropped}/decide`, { outcome: 'verify' });
       // Only polling sees a dropped decision.
       expect((await call(sb, 'GET', `/v1/customers/${dropped}`)).body.status).toBe('verified');
-      expect(await inspect(sb, dropped)).toMatchObject({ webhooks_dropped: 1, webhook_deliveries: [], faults_injected: 1 });
+      expect(await inspect(sb, dropped)).toMatchObject({
+        webhooks_dropped: 1,
+        webhook_deliveries: [],
+        faults_injected: 1,
+      });
 
       const redelivered = await control(sb, 'POST', `/customers/${dropped}/redeliver`);
       expect(redelivered.status).toBe(202);

@@ -36,7 +36,14 @@ describe('upload PUT', () => {
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ ok: true });
     expect((await inspect(sb, id)).uploads).toEqual([
-      { file_id: fileId, file_category: 'proof_of_address', content_type: 'application/pdf', bytes: first.length, sha256: sha256(first), puts: 1 },
+      {
+        file_id: fileId,
+        file_category: 'proof_of_address',
+        content_type: 'application/pdf',
+        bytes: first.length,
+        sha256: sha256(first),
+        puts: 1,
+      },
     ]);
 
     const second = randomBytes(100);
@@ -61,7 +68,7 @@ describe('upload PUT', () => {
       headers: { 'content-type': 'image/jpeg' },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(response.status).toBe(200);
     expect((await inspect(sb, id)).uploads[0]).toMatchObject({ bytes: all.length, sha256: sha256(all) });
   });
@@ -111,7 +118,12 @@ describe('upload PUT', () => {
         controller.enqueue(randomBytes(16 * 1024));
       },
     });
-    const streamed = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body,
+      duplex: 'half',
+    });
     expect(streamed.status).toBe(413);
     const record = await inspect(sb, id);
     expect(record.uploads).toEqual([]);

@@ -46,7 +46,12 @@ describe('customers', () => {
     const ref = uniqueRef();
     const created = await call(sb, 'POST', '/v1/customers', { customer_reference: ref, country: 'GB' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ object: 'customer', customer_reference: ref, country: 'GB', status: 'created' });
+    expect(created.body).toMatchObject({
+      object: 'customer',
+      customer_reference: ref,
+      country: 'GB',
+      status: 'created',
+    });
     expect(created.body.id).toMatch(/^ckcust_/);
     expect(Date.parse(created.body.created_at)).not.toBeNaN();
     const read = await call(sb, 'GET', `/v1/customers/${created.body.id}`);
@@ -217,7 +222,11 @@ describe('submit', () => {
     expect(intent.body.error.message).toMatch(/locked until verified or rejected/);
     const attachAgain = await call(sb, 'POST', `/v1/customers/${id}/files/attach`, { id_file: spare.body.file_id });
     expect(attachAgain.status).toBe(409);
-    const put = await fetch(spare.body.upload_url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: 'late' });
+    const put = await fetch(spare.body.upload_url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: 'late',
+    });
     expect(put.status).toBe(409);
 
     expect(await inspect(sb, id)).toMatchObject({ status: 'pending', submit_count: 1, submit_refusals: 1 });

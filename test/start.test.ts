@@ -31,7 +31,13 @@ function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ cod
 describe('npm start -- --once', () => {
   it('runs every sample path to its promised end and exits 0', async () => {
     const [temporal, ui, sandbox, webhook, codec] = await freePorts(5);
-    const ports = { TEMPORAL_PORT: temporal, TEMPORAL_UI_PORT: ui, SANDBOX_PORT: sandbox, WEBHOOK_PORT: webhook, KYC_CODEC_PORT: codec };
+    const ports = {
+      TEMPORAL_PORT: temporal,
+      TEMPORAL_UI_PORT: ui,
+      SANDBOX_PORT: sandbox,
+      WEBHOOK_PORT: webhook,
+      KYC_CODEC_PORT: codec,
+    };
     const { code, output } = await runStart(
       {
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),

@@ -77,7 +77,9 @@ describe('dev server', () => {
         client.workflow.execute(echo, { taskQueue, workflowId: `echo-${taskQueue}`, args: ['hello'] }),
       );
       expect(result).toBe('hello');
-      const { customAttributes } = await clientConnection.operatorService.listSearchAttributes({ namespace: 'default' });
+      const { customAttributes } = await clientConnection.operatorService.listSearchAttributes({
+        namespace: 'default',
+      });
       expect(Object.keys(customAttributes ?? {})).toEqual(
         expect.arrayContaining(['KycStatus', 'CustomerReference', 'KycEscalated']),
       );

@@ -55,7 +55,9 @@ describe('webhook receiver → KYC workflow', () => {
     const { customerId, handle } = await startKyc(client, h, ref);
     await waitForStage(handle, 'pending_review');
 
-    const answer = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'ID document unreadable'), { secrets: secret });
+    const answer = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'ID document unreadable'), {
+      secrets: secret,
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ status: 'delivered' });
 
@@ -86,7 +88,10 @@ describe('webhook receiver → KYC workflow', () => {
       }
       const { events } = await handle.fetchHistory();
       const signals = (events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
-      expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual(['customerVerified', 'customerVerified']);
+      expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual([
+        'customerVerified',
+        'customerVerified',
+      ]);
     } finally {
       await handle.terminate('test done');
     }
@@ -104,7 +109,9 @@ describe('webhook receiver → KYC workflow', () => {
     // Each is a delivery or, if the other one already finished the run, a harmless "ignored".
     for (const answer of answers) {
       expect(answer.status).toBe(200);
-      expect([{ status: 'delivered' }, { status: 'ignored', reason: 'workflow already closed' }]).toContainEqual(answer.body);
+      expect([{ status: 'delivered' }, { status: 'ignored', reason: 'workflow already closed' }]).toContainEqual(
+        answer.body,
+      );
     }
     expect(answers.some((a) => a.body.status === 'delivered')).toBe(true);
     expect(await within(handle.result(), 30_000, 'workflow result')).toMatchObject({ status: 'verified' });
@@ -123,7 +130,9 @@ describe('webhook receiver → KYC workflow', () => {
     expect(late.status).toBe(200);
     expect(late.body).toEqual({ status: 'ignored', reason: 'workflow already closed' });
     // A conflicting late event is just as harmless: the first decision stands.
-    const conflicting = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'too late'), { secrets: secret });
+    const conflicting = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'too late'), {
+      secrets: secret,
+    });
     expect(conflicting.status).toBe(200);
     expect(conflicting.body).toEqual({ status: 'ignored', reason: 'workflow already closed' });
     expect(await handle.result()).toMatchObject({ status: 'verified' });

@@ -25,7 +25,12 @@ beforeAll(async () => {
       done();
     },
   });
-  receiver = await startWebhookReceiver({ client, secrets: [newSecret], port: 0, logger: { level: 'info', stream: logs } });
+  receiver = await startWebhookReceiver({
+    client,
+    secrets: [newSecret],
+    port: 0,
+    logger: { level: 'info', stream: logs },
+  });
 });
 
 afterAll(async () => {
@@ -94,7 +99,11 @@ describe('POST /webhooks/technest: refusals', () => {
 
 describe('POST /webhooks/technest: 400 for what is not a valid event', () => {
   it('malformed JSON (correctly signed)', async () => {
-    expectError(await postWebhook(receiver.url, '{"event": "customer_verified", ', { secrets: newSecret }), 400, 'invalid_json');
+    expectError(
+      await postWebhook(receiver.url, '{"event": "customer_verified", ', { secrets: newSecret }),
+      400,
+      'invalid_json',
+    );
   });
 
   it('missing data.id', async () => {
@@ -105,7 +114,12 @@ describe('POST /webhooks/technest: 400 for what is not a valid event', () => {
 
   it('a status that contradicts the event', async () => {
     const event = verifiedEvent(unknownCustomer(), 'ref', { status: 'rejected' });
-    expectError(await postWebhook(receiver.url, event, { secrets: newSecret }), 400, 'invalid_event', /data\.status.*verified/);
+    expectError(
+      await postWebhook(receiver.url, event, { secrets: newSecret }),
+      400,
+      'invalid_event',
+      /data\.status.*verified/,
+    );
   });
 
   it('an event this endpoint does not take names the ones it accepts', async () => {
@@ -173,7 +187,12 @@ describe('Temporal unreachable', () => {
   it('503 with Retry-After: our fault, the partner should retry', async () => {
     const port = await freePort();
     const down = Connection.lazy({ address: `127.0.0.1:${port}` });
-    const lonely = await startWebhookReceiver({ client: new Client({ connection: down }), secrets: [newSecret], port: 0, temporalTimeoutMs: 1000 });
+    const lonely = await startWebhookReceiver({
+      client: new Client({ connection: down }),
+      secrets: [newSecret],
+      port: 0,
+      temporalTimeoutMs: 1000,
+    });
     try {
       const answer = await postWebhook(lonely.url, verifiedEvent(unknownCustomer(), 'down'), { secrets: newSecret });
       expectError(answer, 503, 'temporal_unavailable', /retry/);
@@ -197,7 +216,13 @@ describe('logging', () => {
     expect(logs).toContain(id);
     expect(logs).toMatch(/"event":"customer_rejected"/);
     expect(logs).toMatch(/"outcome":"no_workflow"/);
-    for (const secretThing of [newSecret, signature, signature.split('v1=')[1]!, 'private-reference-42', 'private reason']) {
+    for (const secretThing of [
+      newSecret,
+      signature,
+      signature.split('v1=')[1]!,
+      'private-reference-42',
+      'private reason',
+    ]) {
       expect(logs).not.toContain(secretThing);
     }
   });

@@ -20,7 +20,10 @@ describe('worker configuration', () => {
       KYC_REQUEST_TIMEOUT: 10_000,
     });
     expect(parseWorkerConfig(minimal).KYC_EVENTS_URL).toBeUndefined();
-    expect(temporalTarget({})).toMatchObject({ connectionOptions: { address: '127.0.0.1:7233' }, namespace: 'default' });
+    expect(temporalTarget({})).toMatchObject({
+      connectionOptions: { address: '127.0.0.1:7233' },
+      namespace: 'default',
+    });
     expect(temporalTarget({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'kyc-prod' })).toMatchObject({
       connectionOptions: { address: 'temporal:7233' },
       namespace: 'kyc-prod',
@@ -38,7 +41,12 @@ describe('worker configuration', () => {
   });
 
   it('reads the poll floor, the source attempts and the request timeout as durations and counts', () => {
-    const config = parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: '30s', KYC_SOURCE_ATTEMPTS: '2', KYC_REQUEST_TIMEOUT: '2500' });
+    const config = parseWorkerConfig({
+      ...minimal,
+      KYC_MIN_POLL_INTERVAL: '30s',
+      KYC_SOURCE_ATTEMPTS: '2',
+      KYC_REQUEST_TIMEOUT: '2500',
+    });
     expect(config).toMatchObject({ KYC_MIN_POLL_INTERVAL: 30_000, KYC_SOURCE_ATTEMPTS: 2, KYC_REQUEST_TIMEOUT: 2_500 });
     // Tests may lower the poll floor to a millisecond.
     expect(parseWorkerConfig({ ...minimal, KYC_MIN_POLL_INTERVAL: '1' }).KYC_MIN_POLL_INTERVAL).toBe(1);
@@ -53,7 +61,9 @@ describe('worker configuration', () => {
 
   it('refuses a request timeout that is not below half of a 30 s partner activity', () => {
     for (const value of ['15s', '30s', '20000']) {
-      expect(() => parseWorkerConfig({ ...minimal, KYC_REQUEST_TIMEOUT: value })).toThrow(/KYC_REQUEST_TIMEOUT: must be below 15 s, half of a partner activity's 30 s/);
+      expect(() => parseWorkerConfig({ ...minimal, KYC_REQUEST_TIMEOUT: value })).toThrow(
+        /KYC_REQUEST_TIMEOUT: must be below 15 s, half of a partner activity's 30 s/,
+      );
     }
     expect(parseWorkerConfig({ ...minimal, KYC_REQUEST_TIMEOUT: '14s' }).KYC_REQUEST_TIMEOUT).toBe(14_000);
   });

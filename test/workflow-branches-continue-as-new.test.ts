@@ -19,7 +19,12 @@ afterAll(async () => {
 });
 
 /** Polls `read` in real time, with a deadline, until `ok` holds. */
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, deadlineMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  deadlineMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await read();
@@ -47,28 +52,57 @@ describe('continue-as-new while waiting for the review', () => {
     });
     await w.run(async () => {
       const customerId = `ckcust_can${Date.now().toString(36)}`;
-      const handle = await w.start(stubInput(customerId, { firstPollAfter: '1h', maxPollInterval: '2h', escalateAfter: '3s' }));
+      const handle = await w.start(
+        stubInput(customerId, { firstPollAfter: '1h', maxPollInterval: '2h', escalateAfter: '3s' }),
+      );
       const latest = env.client.workflow.getHandle<typeof kycWorkflow>(handle.workflowId);
       const runId = async () => (await latest.describe()).runId;
       const firstRun = await runId();
 
-      await until('the submit', () => latest.query(statusQuery), (s) => s.stage === 'submitting');
+      await until(
+        'the submit',
+        () => latest.query(statusQuery),
+        (s) => s.stage === 'submitting',
+      );
       await latest.signal('customerVerified'); // no payload: refused and recorded
-      await until('the refusal', () => latest.query(statusQuery), (s) => s.refusedSignals.length === 1);
+      await until(
+        'the refusal',
+        () => latest.query(statusQuery),
+        (s) => s.refusedSignals.length === 1,
+      );
       releaseSubmit();
 
       // First hand-over: the history is past 30 events by the time the run starts waiting.
-      const secondRun = await until('the first hand-over', runId, (id) => id !== firstRun);
-      const escalated = await until('the escalation after the hand-over', () => latest.query(statusQuery), (s) => !!s.escalatedAt);
+      await until('the first hand-over', runId, (id) => id !== firstRun);
+      const escalated = await until(
+        'the escalation after the hand-over',
+        () => latest.query(statusQuery),
+        (s) => !!s.escalatedAt,
+      );
       const escalatedRun = await runId();
       expect(escalated).toMatchObject({ stage: 'pending_review', submittedAt, polls: 0 });
       const carriedFromFirst: Partial<KycStatus> = {
-        files: [{ category: 'id_document', filename: 'passport.jpg', slot: 'id_file', fileId: 'file_id_document', uploaded: true, urlRefreshes: 0, bytes: 3, sha256: 'abc' }],
+        files: [
+          {
+            category: 'id_document',
+            filename: 'passport.jpg',
+            slot: 'id_file',
+            fileId: 'file_id_document',
+            uploaded: true,
+            urlRefreshes: 0,
+            bytes: 3,
+            sha256: 'abc',
+          },
+        ],
         submittedAt,
         pendingSince: escalated.pendingSince,
       };
       expect(escalated).toMatchObject(carriedFromFirst);
-      await until('the escalation event', () => latest.query(statusQuery), (s) => s.events.delivered.includes('kyc.escalated'));
+      await until(
+        'the escalation event',
+        () => latest.query(statusQuery),
+        (s) => s.events.delivered.includes('kyc.escalated'),
+      );
 
       // Another hand-over after the escalation: refused signals grow the history until Temporal suggests it again.
       let sent = 1;
@@ -76,17 +110,32 @@ describe('continue-as-new while waiting for the review', () => {
         if (sent >= 15) throw new Error(`the run never handed over again after ${sent} signals`);
         await latest.signal('customerRejected', 'not an object');
         sent++;
-        await until(`refusal ${sent}`, () => latest.query(statusQuery), (s) => s.refusedSignals.length === sent);
+        await until(
+          `refusal ${sent}`,
+          () => latest.query(statusQuery),
+          (s) => s.refusedSignals.length === sent,
+        );
       }
-      const last = await until('the third run waiting', () => latest.query(statusQuery), (s) => s.stage === 'pending_review');
+      const last = await until(
+        'the third run waiting',
+        () => latest.query(statusQuery),
+        (s) => s.stage === 'pending_review',
+      );
       expect(last).toMatchObject({
         ...carriedFromFirst,
         polls: escalated.polls,
         escalatedAt: escalated.escalatedAt,
-        events: { pending: [], delivered: ['kyc.escalated'], refused: [expect.objectContaining({ type: 'kyc.submitted', error: expect.stringContaining('422') })] },
+        events: {
+          pending: [],
+          delivered: ['kyc.escalated'],
+          refused: [expect.objectContaining({ type: 'kyc.submitted', error: expect.stringContaining('422') })],
+        },
       });
       expect(last.refusedSignals).toHaveLength(sent);
-      expect(last.refusedSignals[0]).toMatchObject({ signal: 'customerVerified', problem: expect.stringMatching(/no payload/) });
+      expect(last.refusedSignals[0]).toMatchObject({
+        signal: 'customerVerified',
+        problem: expect.stringMatching(/no payload/),
+      });
       expect(last.refusedSignals.slice(1).every((r) => r.signal === 'customerRejected')).toBe(true);
       expect(last.outcome).toBeUndefined();
 
@@ -98,7 +147,11 @@ describe('continue-as-new while waiting for the review', () => {
       await latest.signal(customerVerified, verifiedData(customerId, `ref-${customerId}`));
       expect(await handle.result()).toMatchObject({ status: 'verified', customerId });
       const final = await latest.query(statusQuery);
-      expect(final).toMatchObject({ stage: 'verified', outcome: { status: 'verified', via: 'webhook' }, escalatedAt: escalated.escalatedAt });
+      expect(final).toMatchObject({
+        stage: 'verified',
+        outcome: { status: 'verified', via: 'webhook' },
+        escalatedAt: escalated.escalatedAt,
+      });
       expect(final.events.delivered).toEqual(['kyc.escalated', 'kyc.verified']);
       // Nothing was uploaded or submitted again, and no event the backend took was sent twice.
       expect(w.calls.uploads).toBe(1);

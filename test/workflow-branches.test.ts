@@ -9,7 +9,13 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { KycDocument } from '../workflows/documents';
 import { PartnerRequestRefused, UploadUrlExpired } from '../workflows/failures';
-import { customerDecision, customerRejected, customerVerified, statusQuery, type KycStatus } from '../workflows/messages';
+import {
+  customerDecision,
+  customerRejected,
+  customerVerified,
+  statusQuery,
+  type KycStatus,
+} from '../workflows/messages';
 import { KycEscalated, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
 import { rejectedData, verifiedData } from './support/decisions';
 import { createStubWorker, stubInput } from './support/stub-worker';
@@ -27,7 +33,11 @@ let next = 0;
 const newCustomerId = () => `ckcust_branch${Date.now().toString(36)}${++next}`;
 
 /** Polls the status query in real time (the time-skipping server does not move while we only query). */
-async function until(handle: { query: (q: typeof statusQuery) => Promise<KycStatus> }, ok: (s: KycStatus) => boolean, what: string) {
+async function until(
+  handle: { query: (q: typeof statusQuery) => Promise<KycStatus> },
+  ok: (s: KycStatus) => boolean,
+  what: string,
+) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const status = await handle.query(statusQuery);
@@ -41,11 +51,24 @@ async function until(handle: { query: (q: typeof statusQuery) => Promise<KycStat
  * Every workflow task that failed (a wedged run fails them over and over). A completion the server refuses because
  * a message arrived meanwhile (UNHANDLED_COMMAND) is the server's own retry, not a failure of the workflow code.
  */
-async function workflowTaskFailures(handle: { fetchHistory(): Promise<{ events?: Array<{ workflowTaskFailedEventAttributes?: { cause?: number | null; failure?: { message?: string | null } | null } | null }> | null }> }) {
+async function workflowTaskFailures(handle: {
+  fetchHistory(): Promise<{
+    events?: Array<{
+      workflowTaskFailedEventAttributes?: {
+        cause?: number | null;
+        failure?: { message?: string | null } | null;
+      } | null;
+    }> | null;
+  }>;
+}) {
   const history = await handle.fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     const failed = e.workflowTaskFailedEventAttributes;
-    if (!failed || failed.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) return [];
+    if (
+      !failed ||
+      failed.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND
+    )
+      return [];
     return [`cause ${failed.cause}: ${failed.failure?.message ?? ''}`];
   });
 }
@@ -68,7 +91,12 @@ describe('messages sent by hand', () => {
       const refused = await until(handle, (s) => s.refusedSignals.length === 6, 'six refusals');
       expect(refused.outcome).toBeUndefined();
       expect(refused.refusedSignals.map((r) => r.signal)).toEqual([
-        'customerVerified', 'customerVerified', 'customerRejected', 'customerVerified', 'customerVerified', 'customerVerified',
+        'customerVerified',
+        'customerVerified',
+        'customerRejected',
+        'customerVerified',
+        'customerVerified',
+        'customerVerified',
       ]);
       expect(refused.refusedSignals[0]!.problem).toMatch(/no payload/);
       expect(refused.refusedSignals[3]!.problem).toMatch(/status: must be "verified"/);
@@ -93,9 +121,15 @@ describe('messages sent by hand', () => {
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(/object: must be "customer"/);
 
-      const event = { event: 'customer_rejected' as const, data: rejectedData(customerId, `ref-${customerId}`, 'ID document expired') };
+      const event = {
+        event: 'customer_rejected' as const,
+        data: rejectedData(customerId, `ref-${customerId}`, 'ID document expired'),
+      };
       expect(await handle.executeUpdate(customerDecision, { args: [event] })).toEqual({ accepted: 'decided' });
-      expect(await handle.executeUpdate(customerDecision, { args: [event] })).toEqual({ accepted: 'duplicate', decidedAs: 'rejected' });
+      expect(await handle.executeUpdate(customerDecision, { args: [event] })).toEqual({
+        accepted: 'duplicate',
+        decidedAs: 'rejected',
+      });
       expect(await handle.result()).toMatchObject({ status: 'rejected', rejectionReason: 'ID document expired' });
       expect(await workflowTaskFailures(handle)).toEqual([]);
     });
@@ -109,7 +143,11 @@ describe('our backend', () => {
     await w.run(async () => {
       const customerId = newCustomerId();
       const handle = await w.start(stubInput(customerId));
-      const waiting = await until(handle, (s) => s.stage === 'pending_review', 'pending_review while the backend is down');
+      const waiting = await until(
+        handle,
+        (s) => s.stage === 'pending_review',
+        'pending_review while the backend is down',
+      );
       expect(waiting.events.pending).toEqual(['kyc.submitted']);
       expect((await handle.describe()).typedSearchAttributes.get(KycStatusAttribute)).toBe('pending_review');
 
@@ -122,7 +160,10 @@ describe('our backend', () => {
       expect(await handle.result()).toMatchObject({ status: 'verified' });
       const delivered = w.calls.events.filter((e) => e.answer === 'delivered');
       expect(delivered.map((e) => e.type)).toEqual(['kyc.submitted', 'kyc.verified']);
-      expect(delivered.map((e) => e.idempotencyKey)).toEqual([`kyc-${customerId}:kyc.submitted`, `kyc-${customerId}:kyc.verified`]);
+      expect(delivered.map((e) => e.idempotencyKey)).toEqual([
+        `kyc-${customerId}:kyc.submitted`,
+        `kyc-${customerId}:kyc.verified`,
+      ]);
       expect(w.calls.events.filter((e) => e.answer === 'unavailable').length).toBeGreaterThan(0);
     });
   });
@@ -171,8 +212,18 @@ describe('expired upload URLs', () => {
   const twoDocuments = (customerId: string) => ({
     ...stubInput(customerId),
     documents: [
-      { category: 'id_document' as const, filename: 'passport.jpg', contentType: 'image/jpeg' as const, source: '/nowhere/passport.jpg' },
-      { category: 'proof_of_address' as const, filename: 'bill.pdf', contentType: 'application/pdf' as const, source: '/nowhere/bill.pdf' },
+      {
+        category: 'id_document' as const,
+        filename: 'passport.jpg',
+        contentType: 'image/jpeg' as const,
+        source: '/nowhere/passport.jpg',
+      },
+      {
+        category: 'proof_of_address' as const,
+        filename: 'bill.pdf',
+        contentType: 'application/pdf' as const,
+        source: '/nowhere/bill.pdf',
+      },
     ],
   });
 
@@ -189,8 +240,18 @@ describe('expired upload URLs', () => {
         { category: 'id_document', fileId: 'file_id_document_3', answer: 'uploaded' },
       ]);
       expect(status.files).toEqual([
-        expect.objectContaining({ category: 'id_document', fileId: 'file_id_document_3', uploaded: true, urlRefreshes: 2 }),
-        expect.objectContaining({ category: 'proof_of_address', fileId: 'file_proof_of_address_1', uploaded: true, urlRefreshes: 0 }),
+        expect.objectContaining({
+          category: 'id_document',
+          fileId: 'file_id_document_3',
+          uploaded: true,
+          urlRefreshes: 2,
+        }),
+        expect.objectContaining({
+          category: 'proof_of_address',
+          fileId: 'file_proof_of_address_1',
+          uploaded: true,
+          urlRefreshes: 0,
+        }),
       ]);
       expect(w.calls.submits).toBe(1);
       await handle.signal(customerVerified, verifiedData(customerId, `ref-${customerId}`));
@@ -216,7 +277,11 @@ describe('expired upload URLs', () => {
       expect(root.type).toBe(UploadUrlExpired);
       expect(root.message).toMatch(/file_id_document_3 answered 403.*fresh upload intent/);
       // The first intent and two refreshes, then no more.
-      expect(uploads.intents.map((i) => i.fileId)).toEqual(['file_id_document_1', 'file_id_document_2', 'file_id_document_3']);
+      expect(uploads.intents.map((i) => i.fileId)).toEqual([
+        'file_id_document_1',
+        'file_id_document_2',
+        'file_id_document_3',
+      ]);
       expect(w.calls.submits).toBe(0);
       expect((await handle.describe()).status.name).toBe('FAILED');
     });
@@ -227,12 +292,18 @@ describe('the wait', () => {
   it('escalates on time while every poll is refused (a revoked key), and keeps polling later', async () => {
     const w = await createStubWorker(env, {
       pollCustomerDecision: async () => {
-        throw ApplicationFailure.create({ type: 'PartnerRequestRefused', message: 'Technest GET answered 401: Invalid API key', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'PartnerRequestRefused',
+          message: 'Technest GET answered 401: Invalid API key',
+          nonRetryable: true,
+        });
       },
     });
     await w.run(async () => {
       const customerId = newCustomerId();
-      const handle = await w.start(stubInput(customerId, { firstPollAfter: '50m', maxPollInterval: '2h', escalateAfter: '1h' }));
+      const handle = await w.start(
+        stubInput(customerId, { firstPollAfter: '50m', maxPollInterval: '2h', escalateAfter: '1h' }),
+      );
       const pending = await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
       await env.sleep('3h');
       const status = await handle.query(statusQuery);
@@ -251,7 +322,11 @@ describe('the wait', () => {
     const w = await createStubWorker(env, {
       poll: (attempt) => {
         if (attempt === 1) {
-          throw ApplicationFailure.create({ type: PartnerRequestRefused, message: 'Technest GET answered 401: Invalid API key', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: PartnerRequestRefused,
+            message: 'Technest GET answered 401: Invalid API key',
+            nonRetryable: true,
+          });
         }
         if (attempt === 2) return 'pending';
         return { status: 'verified', verifiedAt, polls: 2 };
@@ -259,7 +334,9 @@ describe('the wait', () => {
     });
     await w.run(async () => {
       const customerId = newCustomerId();
-      const handle = await w.start(stubInput(customerId, { firstPollAfter: '1m', maxPollInterval: '5m', escalateAfter: '48h' }));
+      const handle = await w.start(
+        stubInput(customerId, { firstPollAfter: '1m', maxPollInterval: '5m', escalateAfter: '48h' }),
+      );
       await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
       await env.sleep('2m');
       const refused = await until(handle, (s) => !!s.lastPollError, 'the refused poll in the status');
@@ -282,7 +359,9 @@ describe('the wait', () => {
     const w = await createStubWorker(env);
     await w.run(async () => {
       const customerId = newCustomerId();
-      const handle = await w.start(stubInput(customerId, { firstPollAfter: 1, maxPollInterval: 1, escalateAfter: '48h' }));
+      const handle = await w.start(
+        stubInput(customerId, { firstPollAfter: 1, maxPollInterval: 1, escalateAfter: '48h' }),
+      );
       await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
       await env.sleep('1h');
       expect(w.calls.polls).toBeGreaterThan(0);
@@ -314,7 +393,10 @@ describe('the wait', () => {
       const handle = await w.start(stubInput(customerId));
       await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
       await handle.signal(customerRejected, rejectedData(customerId, 'shop-user-7-r2', 'blurry'));
-      expect(await handle.result()).toMatchObject({ customerReference: `ref-${customerId}`, retryCustomerReference: 'shop-user-7-r3' });
+      expect(await handle.result()).toMatchObject({
+        customerReference: `ref-${customerId}`,
+        retryCustomerReference: 'shop-user-7-r3',
+      });
     });
   });
 });
@@ -326,7 +408,16 @@ describe('runs that continue on this code', () => {
       const customerId = newCustomerId();
       const submittedAt = new Date(Date.now() - 3600_000).toISOString();
       const v1Waiting = {
-        files: [{ category: 'id_document', filename: 'passport.jpg', slot: 'id_file', fileId: 'file_1', uploaded: true, urlRefreshes: 0 }],
+        files: [
+          {
+            category: 'id_document',
+            filename: 'passport.jpg',
+            slot: 'id_file',
+            fileId: 'file_1',
+            uploaded: true,
+            urlRefreshes: 0,
+          },
+        ],
         submittedAt,
         pendingSince: submittedAt,
         polls: 4,
@@ -334,7 +425,11 @@ describe('runs that continue on this code', () => {
       };
       const handle = await w.start(stubInput(customerId), v1Waiting as never);
       const status = await until(handle, (s) => s.stage === 'pending_review', 'pending_review');
-      expect(status).toMatchObject({ polls: 4, pendingSince: submittedAt, files: [{ fileId: 'file_1', uploaded: true }] });
+      expect(status).toMatchObject({
+        polls: 4,
+        pendingSince: submittedAt,
+        files: [{ fileId: 'file_1', uploaded: true }],
+      });
       await handle.signal(customerVerified, verifiedData(customerId, `ref-${customerId}`));
       expect(await handle.result()).toMatchObject({ status: 'verified' });
       expect(w.calls).toMatchObject({ uploads: 0, submits: 0 });
@@ -343,7 +438,9 @@ describe('runs that continue on this code', () => {
 
   it('resume: a customer the partner still reviews is waited on, with the escalation clock from its submission', async () => {
     const submittedAt = new Date(Date.now() - 25 * 3600_000).toISOString();
-    const w = await createStubWorker(env, { readCustomer: async () => ({ status: 'pending', submitted: true, submittedAt }) });
+    const w = await createStubWorker(env, {
+      readCustomer: async () => ({ status: 'pending', submitted: true, submittedAt }),
+    });
     await w.run(async () => {
       const customerId = newCustomerId();
       const handle = await w.start(stubInput(customerId), { resume: 'from-partner' });
@@ -357,12 +454,23 @@ describe('runs that continue on this code', () => {
 
   it('resume: a customer the partner already decided ends at once with that decision', async () => {
     const w = await createStubWorker(env, {
-      readCustomer: async () => ({ status: 'rejected', submitted: true, decision: 'rejected', submittedAt: '2026-11-01T10:00:00Z', rejectedAt: '2026-11-02T10:00:00Z', rejectionReason: 'ID document expired' }),
+      readCustomer: async () => ({
+        status: 'rejected',
+        submitted: true,
+        decision: 'rejected',
+        submittedAt: '2026-11-01T10:00:00Z',
+        rejectedAt: '2026-11-02T10:00:00Z',
+        rejectionReason: 'ID document expired',
+      }),
     });
     await w.run(async () => {
       const customerId = newCustomerId();
       const handle = await w.start(stubInput(customerId), { resume: 'from-partner' });
-      expect(await handle.result()).toMatchObject({ status: 'rejected', rejectedAt: '2026-11-02T10:00:00Z', rejectionReason: 'ID document expired' });
+      expect(await handle.result()).toMatchObject({
+        status: 'rejected',
+        rejectedAt: '2026-11-02T10:00:00Z',
+        rejectionReason: 'ID document expired',
+      });
       expect(w.calls).toMatchObject({ uploads: 0, submits: 0 });
       expect(w.calls.events.map((e) => e.type)).toEqual(['kyc.submitted', 'kyc.rejected']);
     });

@@ -26,7 +26,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-
 /** Every byte array in a history (payloads and all), joined, to search for document content. */
 function historyBytes(history: unknown): Buffer {
   const parts: Buffer[] = [];

@@ -5,7 +5,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { listenOnFreePort } from './ports';
-import { createActivities, createUploadSteps, type ActivityDeps, type KycActivities, type UploadSteps } from '../../activities';
+import {
+  createActivities,
+  createUploadSteps,
+  type ActivityDeps,
+  type KycActivities,
+  type UploadSteps,
+} from '../../activities';
 
 export const TEST_API_KEY = 'sk_test_technest_sandbox';
 
@@ -95,7 +101,9 @@ export async function startFakeServer(handler: (req: RecordedRequest, res: Serve
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json', ...headers })
+    .end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 /** A URL on a port nobody listens on. */

@@ -20,7 +20,9 @@ export interface TestBrowser {
 /** Headless Chromium with a throwaway profile; fails with the install command when Chromium is missing. */
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: run \`bash scripts/install-chromium.sh\` (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium not found at ${chromiumPath}: run \`bash scripts/install-chromium.sh\` (or set CHROMIUM_PATH)`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'kyc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

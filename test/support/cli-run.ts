@@ -29,7 +29,11 @@ export function runKyc(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Calls `probe` until it returns something truthy, or fails naming what it waited for. */
-export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined | false>, deadlineMs = 20_000): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  deadlineMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();

@@ -2,7 +2,11 @@
 // a run directly as the receiver would.
 import type { CustomerRejectedData, CustomerVerifiedData } from '../../workflows/decision-data';
 
-export const verifiedData = (id: string, reference: string, verifiedAt = new Date().toISOString()): CustomerVerifiedData => ({
+export const verifiedData = (
+  id: string,
+  reference: string,
+  verifiedAt = new Date().toISOString(),
+): CustomerVerifiedData => ({
   object: 'customer',
   id,
   customer_reference: reference,
@@ -10,7 +14,12 @@ export const verifiedData = (id: string, reference: string, verifiedAt = new Dat
   verified_at: verifiedAt,
 });
 
-export const rejectedData = (id: string, reference: string, reason?: string, rejectedAt?: string): CustomerRejectedData => ({
+export const rejectedData = (
+  id: string,
+  reference: string,
+  reason?: string,
+  rejectedAt?: string,
+): CustomerRejectedData => ({
   object: 'customer',
   id,
   customer_reference: reference,

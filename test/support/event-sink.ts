@@ -21,7 +21,10 @@ export async function startEventSink(options: EventSinkOptions = {}) {
     req.on('end', () => {
       const body = JSON.parse(raw) as ReceivedEvent['body'];
       const status = options.answer?.(body.type) ?? 204;
-      if (status >= 300) return void res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"refused by the test backend"}');
+      if (status >= 300)
+        return void res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end('{"error":"refused by the test backend"}');
       events.push({ idempotencyKey: req.headers['idempotency-key'] as string | undefined, body });
       res.writeHead(204).end();
     });

@@ -35,7 +35,10 @@ export interface HostileWorkerOptions {
 }
 
 /** The partner sandbox (review: never, so tests decide) and a real KYC worker on a task queue of its own. */
-export async function startHostileWorker(connection: NativeConnection, options: HostileWorkerOptions = {}): Promise<HostileWorker> {
+export async function startHostileWorker(
+  connection: NativeConnection,
+  options: HostileWorkerOptions = {},
+): Promise<HostileWorker> {
   const { sandbox, rail } = await startPartnerSandbox();
   const { worker, taskQueue } = await createKycTestWorker(connection, {
     taskQueue: 'kyc-hostile',
@@ -55,13 +58,21 @@ export async function startHostileWorker(connection: NativeConnection, options: 
 }
 
 /** What a failed run failed with: the ApplicationFailure at the bottom of the chain (workflow or activity). */
-export async function runFailure(client: Client, workflowId: string): Promise<{ top: ApplicationFailure; root: ApplicationFailure }> {
-  const outcome = await client.workflow.getHandle(workflowId).result().then(
-    (value: unknown) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected ${workflowId} to fail, it returned ${JSON.stringify(outcome.value)}`);
-  if (!(outcome.error instanceof WorkflowFailedError)) throw new Error(`expected a WorkflowFailedError, got ${String(outcome.error)}`);
+export async function runFailure(
+  client: Client,
+  workflowId: string,
+): Promise<{ top: ApplicationFailure; root: ApplicationFailure }> {
+  const outcome = await client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      (value: unknown) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+  if (!('error' in outcome))
+    throw new Error(`expected ${workflowId} to fail, it returned ${JSON.stringify(outcome.value)}`);
+  if (!(outcome.error instanceof WorkflowFailedError))
+    throw new Error(`expected a WorkflowFailedError, got ${String(outcome.error)}`);
   let cause: unknown = outcome.error.cause;
   const top = cause;
   while (!(cause instanceof ApplicationFailure) && cause instanceof Error && cause.cause) cause = cause.cause;
@@ -103,7 +114,10 @@ export function writeHostileFiles(maxFileBytes: number): Promise<HostileFiles> {
   const secretOutside = join(outside, 'secret.pdf');
   writeFileSync(secretOutside, SAMPLE_PDF);
   writeFileSync(at('empty.pdf'), Buffer.alloc(0));
-  writeFileSync(at('oversized.pdf'), Buffer.concat([SAMPLE_PDF, Buffer.alloc(maxFileBytes + 1 - SAMPLE_PDF.length, 0x20)]));
+  writeFileSync(
+    at('oversized.pdf'),
+    Buffer.concat([SAMPLE_PDF, Buffer.alloc(maxFileBytes + 1 - SAMPLE_PDF.length, 0x20)]),
+  );
   writeFileSync(at('really-a-png.jpg'), SAMPLE_PNG);
   writeFileSync(at('notes.pdf'), 'just some text, not a PDF\n');
   mkdirSync(at('folder.pdf'));

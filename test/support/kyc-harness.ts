@@ -53,7 +53,10 @@ export interface KycTestWorker {
 }
 
 /** A KYC worker on a task queue of its own, built from `options`; the caller runs it (run, runUntil). */
-export async function createKycTestWorker(connection: NativeConnection, options: KycTestWorkerOptions): Promise<KycTestWorker> {
+export async function createKycTestWorker(
+  connection: NativeConnection,
+  options: KycTestWorkerOptions,
+): Promise<KycTestWorker> {
   Runtime.instance();
   const taskQueue = uniqueTaskQueue(options.taskQueue ?? 'kyc');
   const bundle = options.bundle ?? (options.dataConverter ? 'own' : 'prebuilt');
@@ -81,7 +84,13 @@ export async function createKycTestWorker(connection: NativeConnection, options:
     ...(eventsUrl ? { KYC_EVENTS_URL: eventsUrl } : {}),
     ...env,
   });
-  const worker = await createKycWorker({ connection, namespace: 'default', config, ...common, overrides: { shutdownGraceTime: '1s' } });
+  const worker = await createKycWorker({
+    connection,
+    namespace: 'default',
+    config,
+    ...common,
+    overrides: { shutdownGraceTime: '1s' },
+  });
   return { worker, taskQueue };
 }
 

@@ -28,7 +28,12 @@ export type StubOverrides = Partial<KycActivities> & {
   backend?: (type: string) => 'delivered' | 'unavailable' | 'refused';
 };
 
-const settingsDefaults: RunSettings = { minPollIntervalMs: 60_000, maxUrlRefreshes: 3, uploadConcurrency: 3, rejectionReasonGraceMs: 15 * 60_000 };
+const settingsDefaults: RunSettings = {
+  minPollIntervalMs: 60_000,
+  maxUrlRefreshes: 3,
+  uploadConcurrency: 3,
+  rejectionReasonGraceMs: 15 * 60_000,
+};
 
 export function stubActivities(overrides: StubOverrides, calls: StubCalls): KycActivities {
   const { settings, poll, backend, ...activities } = overrides;
@@ -68,8 +73,18 @@ export function stubActivities(overrides: StubOverrides, calls: StubCalls): KycA
     async emitKycEvent({ event, idempotencyKey }) {
       const answer = backend ? backend(event.type) : 'delivered';
       calls.events.push({ type: event.type, idempotencyKey, answer });
-      if (answer === 'unavailable') throw ApplicationFailure.create({ type: 'BackendUnavailable', message: 'backend answered 503', nonRetryable: false });
-      if (answer === 'refused') throw ApplicationFailure.create({ type: 'BackendEventRefused', message: 'backend answered 422: unknown customer', nonRetryable: true });
+      if (answer === 'unavailable')
+        throw ApplicationFailure.create({
+          type: 'BackendUnavailable',
+          message: 'backend answered 503',
+          nonRetryable: false,
+        });
+      if (answer === 'refused')
+        throw ApplicationFailure.create({
+          type: 'BackendEventRefused',
+          message: 'backend answered 422: unknown customer',
+          nonRetryable: true,
+        });
       return { delivered: true };
     },
     ...activities,
@@ -81,11 +96,17 @@ export interface StubWorker {
   taskQueue: string;
   /** Runs `fn` while the worker polls its task queue; the worker stops after. */
   run<T>(fn: () => Promise<T>): Promise<T>;
-  start(input: KycInput, carried?: Parameters<typeof kycWorkflow>[1]): ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>;
+  start(
+    input: KycInput,
+    carried?: Parameters<typeof kycWorkflow>[1],
+  ): ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>;
 }
 
 /** A worker on the prebuilt bundle with stub activities, on `env` (time-skipping or a dev server of the file's own). */
-export async function createStubWorker(env: TestWorkflowEnvironment, overrides: StubOverrides = {}): Promise<StubWorker> {
+export async function createStubWorker(
+  env: TestWorkflowEnvironment,
+  overrides: StubOverrides = {},
+): Promise<StubWorker> {
   const calls: StubCalls = { submits: 0, uploads: 0, polls: 0, events: [] };
   const { worker, taskQueue } = await createKycTestWorker(env.nativeConnection, {
     taskQueue: 'kyc-stub',
@@ -97,7 +118,10 @@ export async function createStubWorker(env: TestWorkflowEnvironment, overrides: 
     run: (fn) => worker.runUntil(fn),
     start: (input, carried) => {
       const options = kycStartOptions(input, taskQueue);
-      return env.client.workflow.start(kycWorkflow, { ...options, args: carried ? [input, carried] : [input] }) as never;
+      return env.client.workflow.start(kycWorkflow, {
+        ...options,
+        args: carried ? [input, carried] : [input],
+      }) as never;
     },
   };
 }
@@ -106,6 +130,8 @@ export async function createStubWorker(env: TestWorkflowEnvironment, overrides: 
 export const stubInput = (customerId: string, timing?: KycInput['timing']): KycInput => ({
   customerId,
   customerReference: `ref-${customerId}`,
-  documents: [{ category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: '/nowhere/passport.jpg' }],
+  documents: [
+    { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: '/nowhere/passport.jpg' },
+  ],
   ...(timing ? { timing } : {}),
 });

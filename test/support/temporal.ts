@@ -10,7 +10,9 @@ import { kycSearchAttributes } from '../../workflows/search-attributes';
  * contract's search attributes registered as on a real cluster.
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable(findTestServer()) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: sdkExecutable(findTestServer()) },
+  });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
@@ -25,7 +27,12 @@ export function createDevServerSuggestingContinueAsNew(events: number): Promise<
       executable: { type: 'existing-path', path: requireTemporalCli().path },
       searchAttributes: kycSearchAttributes,
       ip: '127.0.0.1',
-      extraArgs: ['--log-level', 'error', '--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${events}`],
+      extraArgs: [
+        '--log-level',
+        'error',
+        '--dynamic-config-value',
+        `limit.historyCount.suggestContinueAsNew=${events}`,
+      ],
     },
   });
 }

@@ -1,7 +1,6 @@
 // Test-side partner for the webhook receiver: builds the partner's events, signs them as the partner does, posts
 // them over real HTTP (every request with a deadline), and runs `npm run webhooks`'s entry point as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { signWebhook } from '../../common/webhook-signature';
 import { projectRoot } from '../../scripts/toolchain';
 
@@ -10,16 +9,33 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export function verifiedEvent(customerId: string, reference: string, data: Record<string, unknown> = {}) {
   return {
     event: 'customer_verified',
-    data: { object: 'customer', id: customerId, customer_reference: reference, status: 'verified', verified_at: new Date().toISOString(), ...data },
+    data: {
+      object: 'customer',
+      id: customerId,
+      customer_reference: reference,
+      status: 'verified',
+      verified_at: new Date().toISOString(),
+      ...data,
+    },
   };
 }
 
-export function rejectedEvent(customerId: string, reference: string, reason: string, data: Record<string, unknown> = {}) {
+export function rejectedEvent(
+  customerId: string,
+  reference: string,
+  reason: string,
+  data: Record<string, unknown> = {},
+) {
   return {
     event: 'customer_rejected',
     data: {
-      object: 'customer', id: customerId, customer_reference: reference, status: 'rejected',
-      rejected_at: new Date().toISOString(), rejection_reason: reason, ...data,
+      object: 'customer',
+      id: customerId,
+      customer_reference: reference,
+      status: 'rejected',
+      rejected_at: new Date().toISOString(),
+      rejection_reason: reason,
+      ...data,
     },
   };
 }
@@ -46,10 +62,16 @@ export interface Answer {
 export async function postWebhook(baseUrl: string, body: unknown, options: PostOptions = {}): Promise<Answer> {
   const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const signature =
-    options.signature !== undefined ? options.signature : signWebhook(options.secrets ?? [], raw, options.t ?? nowSeconds());
+    options.signature !== undefined
+      ? options.signature
+      : signWebhook(options.secrets ?? [], raw, options.t ?? nowSeconds());
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
   if (signature !== null) headers['technest-signature'] = signature;
-  return request(baseUrl, options.path ?? '/webhooks/technest', { method: options.method ?? 'POST', headers, body: raw });
+  return request(baseUrl, options.path ?? '/webhooks/technest', {
+    method: options.method ?? 'POST',
+    headers,
+    body: raw,
+  });
 }
 
 export async function request(baseUrl: string, path: string, init: RequestInit = {}): Promise<Answer> {
@@ -96,8 +118,8 @@ export async function spawnReceiver(env: Record<string, string>, readyTimeoutMs 
       const match = /listening on (http:\/\/\S+?)\/webhooks\/technest/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
   });
   const url = await within(
     Promise.race([listening, exited.then(() => undefined)]),

@@ -12,7 +12,6 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
   // `node --import tsx`, as `npm run worker` and the image run it: one process, so a signal reaches the worker
   // itself. (The tsx CLI is a parent that SIGKILLs its child when the child does not acknowledge a signal within
@@ -25,7 +24,7 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
   });
   let output = '';
   let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready in time:\n${output}`)), readyTimeoutMs);
@@ -36,8 +35,8 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`worker exited with ${code} before it was ready:\n${output}`));
