@@ -1,6 +1,6 @@
 // Human output: compact, one fact a line, aligned, in the partner's words. `--json` bypasses all of this.
 import type { ListedKyc, ResumedKyc, StartedKyc } from '../client/kyc-client';
-import type { KycResult, KycStatus } from '../workflows/messages';
+import type { KycResult, KycStatusReply } from '../workflows/messages';
 
 const rows = (pairs: Array<[string, string | undefined]>): string =>
   pairs
@@ -24,7 +24,7 @@ export function formatStarted(started: StartedKyc & { customerReference?: string
   return `${what}: ${started.workflowId}${ref} (run ${started.runId})\n  follow it with: kyc status ${customerId}`;
 }
 
-export function formatStatus(status: KycStatus): string {
+export function formatStatus(status: KycStatusReply): string {
   const uploaded = status.files.filter((f) => f.uploaded).length;
   const files = status.files.map((f) => `${f.uploaded ? '✓' : '·'} ${f.category} ${f.filename}`).join(', ');
   const outcome = status.outcome && `${status.outcome.status} (via ${status.outcome.via}, ${status.outcome.decidedAt})`;
@@ -53,7 +53,7 @@ export function formatStatus(status: KycStatus): string {
 }
 
 /** Signals the run refused for a bad payload: how many, and what was wrong with the newest. */
-function refusedSignals(status: KycStatus): string | undefined {
+function refusedSignals(status: KycStatusReply): string | undefined {
   // `?? []`: a run still on the previous release's code answers the query without these fields.
   const refused = status.refusedSignals ?? [];
   const newest = refused.at(-1);
@@ -65,7 +65,7 @@ function refusedSignals(status: KycStatus): string | undefined {
  * Events to the backend (KYC_EVENTS_URL): those still waiting (in order), those delivered, and those the backend
  * refused (4xx) with the newest refusal — each refused one is lost to the backend unless someone acts.
  */
-function eventsLine(status: KycStatus): string | undefined {
+function eventsLine(status: KycStatusReply): string | undefined {
   const events = status.events;
   if (!events) return undefined;
   const newestRefused = events.refused.at(-1);
@@ -80,7 +80,7 @@ function eventsLine(status: KycStatus): string | undefined {
 }
 
 /** The partner's own customer_reference, shown only when it differs from ours (a mismatch worth a look). */
-function partnerReference(status: KycStatus): string | undefined {
+function partnerReference(status: KycStatusReply): string | undefined {
   const theirs = status.partnerCustomerReference;
   return theirs && theirs !== status.customerReference
     ? `${theirs} (the partner's; ours is ${status.customerReference})`

@@ -25,7 +25,7 @@ import {
   type KycResult,
   type KycResume,
   type KycStage,
-  type KycStatus,
+  type KycStatusReply,
 } from '../workflows/messages';
 import { retryCustomerReference } from '../workflows/rejection';
 import { CustomerReference, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
@@ -179,7 +179,7 @@ export class KycClient {
   }
 
   /** The `status` query: where the run is, files uploaded, polls, escalation, outcome. */
-  async status(customerId: string): Promise<KycStatus> {
+  async status(customerId: string): Promise<KycStatusReply> {
     assertCustomerId(customerId);
     return this.known(customerId, () => this.handle(customerId).query(statusQuery));
   }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { kycWorkflow } from '../workflows';
-import { customerVerified, statusQuery, type KycStatus } from '../workflows/messages';
+import { customerVerified, statusQuery, type KycStatusReply } from '../workflows/messages';
 import { verifiedData } from './support/decisions';
 import { createStubWorker, stubInput } from './support/stub-worker';
 import { createDevServerSuggestingContinueAsNew } from './support/temporal';
@@ -81,7 +81,7 @@ describe('continue-as-new while waiting for the review', () => {
       );
       const escalatedRun = await runId();
       expect(escalated).toMatchObject({ stage: 'pending_review', submittedAt, polls: 0 });
-      const carriedFromFirst: Partial<KycStatus> = {
+      const carriedFromFirst: Partial<KycStatusReply> = {
         files: [
           {
             category: 'id_document',

@@ -14,7 +14,7 @@ import {
   customerRejected,
   customerVerified,
   statusQuery,
-  type KycStatus,
+  type KycStatusReply,
 } from '../workflows/messages';
 import { KycEscalated, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
 import { rejectedData, verifiedData } from './support/decisions';
@@ -34,8 +34,8 @@ const newCustomerId = () => `ckcust_branch${Date.now().toString(36)}${++next}`;
 
 /** Polls the status query in real time (the time-skipping server does not move while we only query). */
 async function until(
-  handle: { query: (q: typeof statusQuery) => Promise<KycStatus> },
-  ok: (s: KycStatus) => boolean,
+  handle: { query: (q: typeof statusQuery) => Promise<KycStatusReply> },
+  ok: (s: KycStatusReply) => boolean,
   what: string,
 ) {
   const deadline = Date.now() + 20_000;

@@ -59,7 +59,8 @@ export interface KycOutcome {
   via: 'webhook' | 'poll';
 }
 
-export interface KycStatus {
+/** The `status` query's answer (not to be confused with the KycStatus search attribute, which holds the stage). */
+export interface KycStatusReply {
   stage: KycStage;
   customerId: string;
   customerReference: string;
@@ -87,7 +88,7 @@ export interface KycStatus {
   partnerCustomerReference?: string;
 }
 
-export const statusQuery = defineQuery<KycStatus>('status');
+export const statusQuery = defineQuery<KycStatusReply>('status');
 
 export interface KycResult {
   status: 'verified' | 'rejected';

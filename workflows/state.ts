@@ -3,7 +3,7 @@
 import { attachSlotFor } from './documents';
 import type { KycEvent, KycEventType } from './events';
 import type { ParsedKycInput } from './input';
-import type { FileStatus, KycOutcome, KycStage, KycStatus as StatusReply } from './messages';
+import type { FileStatus, KycOutcome, KycStage, KycStatusReply as StatusReply } from './messages';
 import type { WaitingState as WaitingStateV1 } from './v1/state';
 
 export interface Decision {

@@ -1,6 +1,6 @@
 // The chaos run's newer promises (issue 10), checked per customer beside invariants.ts: no run wedged, every event
 // reached our backend once per Idempotency-Key and in order, and malformed signals were refused without harm.
-import type { KycStatus } from '../../workflows/messages';
+import type { KycStatusReply } from '../../workflows/messages';
 import type { Arrival } from './backend';
 import type { InvariantName } from './invariants';
 
@@ -11,7 +11,7 @@ export interface FlowEvidence {
   /** The run's own result came back (terminal as promised is checked by 'correct terminal result'). */
   hasResult: boolean;
   /** What the run reported at the end (the `status` query), if it answered. */
-  status?: KycStatus;
+  status?: KycStatusReply;
   /** Every arrival at our backend for this customer. */
   arrivals: Arrival[];
   /** The event types the run must have sent (from its result and status). */
@@ -90,7 +90,7 @@ function checkMisuse(e: FlowEvidence, fail: (detail: string) => void): void {
 /** The types a run that ended (or is waiting) must have sent: submitted once the partner has it, then its news. */
 export function expectedEventTypes(
   result: { status: string } | undefined,
-  status: KycStatus | undefined,
+  status: KycStatusReply | undefined,
   submitted: boolean,
 ): string[] {
   const types: string[] = [];

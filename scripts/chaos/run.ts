@@ -15,7 +15,7 @@ import { Rail, sandboxApiKey } from '../../sandbox/control-client';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server';
 import { mulberry32, type Random } from '../../sandbox/prng';
 import { kycWorkflow } from '../../workflows';
-import { kycWorkflowId, statusQuery, type KycResult, type KycStatus } from '../../workflows/messages';
+import { kycWorkflowId, statusQuery, type KycResult, type KycStatusReply } from '../../workflows/messages';
 import { startDevServer, type DevServer } from '../dev-server';
 import { projectRoot } from '../toolchain';
 import {
@@ -352,7 +352,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         )
       : new Map();
 
-    const checked: Array<CustomerEvidence & { status?: KycStatus }> = evidence.map((e) => ({
+    const checked: Array<CustomerEvidence & { status?: KycStatusReply }> = evidence.map((e) => ({
       plan: e.plan,
       customerId: e.customerId,
       result: e.result,
@@ -391,7 +391,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
 
 function summarise(
   options: ChaosOptions,
-  evidence: Array<CustomerEvidence & { status?: KycStatus }>,
+  evidence: Array<CustomerEvidence & { status?: KycStatusReply }>,
   violations: Violation[],
   extra: {
     wallMs: number;
@@ -404,7 +404,8 @@ function summarise(
   },
 ): ChaosReport {
   const results = evidence.map((e) => e.result).filter((r): r is KycResult => !('error' in r));
-  const sum = (f: (e: CustomerEvidence & { status?: KycStatus }) => number) => evidence.reduce((n, e) => n + f(e), 0);
+  const sum = (f: (e: CustomerEvidence & { status?: KycStatusReply }) => number) =>
+    evidence.reduce((n, e) => n + f(e), 0);
   const invariants = invariantNames.map((name) => {
     const failedCustomers = new Set(violations.filter((v) => v.invariant === name).map((v) => v.customerId));
     return { name, passed: evidence.length - failedCustomers.size, failed: failedCustomers.size };

@@ -3,7 +3,7 @@
 import type { KycClient } from '../../client/kyc-client';
 import type { Rail } from '../../sandbox/control-client';
 import type { KycInput } from '../../workflows/input';
-import type { KycResult, KycStatus } from '../../workflows/messages';
+import type { KycResult, KycStatusReply } from '../../workflows/messages';
 
 /** Short waits so that every path completes in well under a minute. */
 export const demoTiming = { firstPollAfter: '3s', maxPollInterval: '5s', escalateAfter: '8s' } as const;
@@ -19,7 +19,7 @@ export interface DemoContext {
 
 export interface PathOutcome {
   result: KycResult;
-  status: KycStatus;
+  status: KycStatusReply;
   /** What the path promised and whether it held, e.g. "decided via webhook". */
   checks: Array<{ what: string; ok: boolean }>;
 }
@@ -160,7 +160,7 @@ export const demoPaths: DemoPath[] = [
  * The closed run's `status`. A query on a closed run makes a worker replay it; on a loaded machine that can time
  * out once, which must not turn a path that ended correctly into a failure.
  */
-async function finalStatus(ctx: DemoContext, customerId: string): Promise<KycStatus> {
+async function finalStatus(ctx: DemoContext, customerId: string): Promise<KycStatusReply> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.kyc.status(customerId);

@@ -1,6 +1,6 @@
 // Live progress in the terminal: one line whenever a customer's run changes stage or learns something new.
 import type { KycClient } from '../../client/kyc-client';
-import type { KycStatus } from '../../workflows/messages';
+import type { KycStatusReply } from '../../workflows/messages';
 
 const intervalMs = 400;
 
@@ -54,7 +54,7 @@ export class Progress {
   }
 }
 
-function describe(status: KycStatus): string {
+function describe(status: KycStatusReply): string {
   const uploaded = status.files.filter((f) => f.uploaded).length;
   const parts: string[] = [status.stage];
   if (status.stage === 'uploading') parts.push(`${uploaded}/${status.files.length} documents`);

@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/s
 import { parseWorkerConfig } from '../../worker/config';
 import { createKycWorker, workflowsPath } from '../../worker/create-worker';
 import type { KycInput } from '../../workflows/input';
-import { statusQuery, type KycStage, type KycStatus } from '../../workflows/messages';
+import { statusQuery, type KycStage, type KycStatusReply } from '../../workflows/messages';
 import { kycWorkflow } from '../../workflows';
 import { startEventSink, type EventSinkOptions } from './event-sink';
 import { writeSampleDocuments, type SampleDocuments } from './fixtures';
@@ -196,7 +196,7 @@ export async function waitForStage(
   handle: WorkflowHandle<typeof kycWorkflow>,
   stage: KycStage,
   deadlineMs = 20_000,
-): Promise<KycStatus> {
+): Promise<KycStatusReply> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const status = await handle.query(statusQuery);

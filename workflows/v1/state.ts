@@ -4,7 +4,7 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { attachSlotFor } from '../documents';
 import type { ParsedKycInput } from './input';
-import type { FileStatus, KycOutcome, KycStage, KycStatus as StatusReply } from '../messages';
+import type { FileStatus, KycOutcome, KycStage, KycStatusReply as StatusReply } from '../messages';
 import { kycMetrics } from '../metrics';
 import { CustomerReference, KycEscalated, KycStatus } from '../search-attributes';
 
