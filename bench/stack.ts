@@ -3,7 +3,6 @@
 // the real receiver), the webhook receiver, a backend event sink, sample documents and prebuilt bundles.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,22 +12,12 @@ import { startSandbox, type Sandbox } from '../sandbox/server';
 import { Rail } from '../sandbox/control-client';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { writeSampleDocuments } from '../scripts/sample-documents';
+import { freePort } from '../scripts/ports';
 import { projectRoot } from '../scripts/toolchain';
 import type { KycInput } from '../workflows/input';
 import { WorkerChild, type WorkerSpec } from './protocol';
 
 export const webhookSecret = 'whsec_bench_only';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The backend's KYC_EVENTS_URL: answers 204 and keeps nothing. */
 async function startEventSink() {

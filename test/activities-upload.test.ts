@@ -21,7 +21,7 @@ import {
   startFakeServer,
   TEST_API_KEY,
 } from './support/activities-env';
-import { listenOnFreePort } from './support/ports';
+import { listenOnFreePort } from '../scripts/ports';
 import { makeLargePdf, sha256File, writeSampleDocuments, type SampleDocuments } from './support/fixtures';
 import { Rail } from '../sandbox/control-client';
 

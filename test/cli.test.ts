@@ -10,7 +10,7 @@ import { customerVerified, kycWorkflowId, searchableStages } from '../workflows/
 import { pollUntil, runKyc } from './support/cli-run';
 import { startKycHarness, type KycHarness } from './support/kyc-harness';
 import { verifiedData } from './support/decisions';
-import { listenOnFreePort } from './support/ports';
+import { listenOnFreePort } from '../scripts/ports';
 import { devServerAddress } from './support/temporal';
 
 let nativeConnection: NativeConnection;

@@ -6,7 +6,7 @@ import { kycStartOptions } from '../client/start-options';
 import { kycWorkflow } from '../workflows';
 import { devServerAddress, uniqueTaskQueue } from './support/temporal';
 import { jsonLines, parsePrometheus, tryFetch } from './support/production';
-import { freePorts } from './support/ports';
+import { freePorts } from '../scripts/ports';
 import { postWebhook, request, spawnReceiver, verifiedEvent, type ReceiverProcess } from './support/webhooks';
 
 const secret = 'whsec_production_test';

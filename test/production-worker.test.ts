@@ -17,7 +17,7 @@ import { customerRejected, customerVerified, statusQuery } from '../workflows/me
 import { writeSampleDocuments } from './support/fixtures';
 import { waitForStage } from './support/kyc-harness';
 import { eventually, jsonLines, parsePrometheus, tryFetch } from './support/production';
-import { freePorts } from './support/ports';
+import { freePorts } from '../scripts/ports';
 import { Rail } from '../sandbox/control-client';
 import { devServerAddress, uniqueTaskQueue } from './support/temporal';
 import { rejectedData, verifiedData } from './support/decisions';

@@ -16,7 +16,7 @@ import { kycWorkflow } from '../workflows';
 import type { KycInput } from '../workflows/input';
 import { statusQuery, type KycStage } from '../workflows/messages';
 import { writeSampleDocuments } from './support/fixtures';
-import { freePorts } from './support/ports';
+import { freePorts } from '../scripts/ports';
 import { Rail } from '../sandbox/control-client';
 import { workflowBundle } from './support/temporal';
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { takenPort } from './support/ports';
+import { takenPort } from '../scripts/ports';
 import { waitUntil } from './support/sandbox-harness';
 
 const root = join(__dirname, '..');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../scripts/toolchain';
-import { freePorts, takenPort } from './support/ports';
+import { freePorts, takenPort } from '../scripts/ports';
 
 function runStart(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

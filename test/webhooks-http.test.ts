@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../webhook-receiver/receiver';
 import { signWebhook } from '../common/webhook-signature';
-import { freePort } from './support/ports';
+import { freePort } from '../scripts/ports';
 import { devServerAddress } from './support/temporal';
 import { nowSeconds, postWebhook, rejectedEvent, request, verifiedEvent } from './support/webhooks';
 

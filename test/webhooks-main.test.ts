@@ -1,7 +1,7 @@
 // `npm run webhooks` as a process: it refuses to start without its secret, names a taken port, listens, answers,
 // and stops cleanly on SIGTERM.
 import { describe, expect, it } from 'vitest';
-import { takenPort } from './support/ports';
+import { takenPort } from '../scripts/ports';
 import { devServerAddress } from './support/temporal';
 import { postWebhook, request, spawnReceiver, verifiedEvent, within } from './support/webhooks';
 

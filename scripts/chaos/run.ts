@@ -32,7 +32,8 @@ import { checkFlow, expectedEventTypes } from './flow-invariants';
 import { malformedSignals, misuseRun } from './misuse';
 import { between, planCustomers, type CustomerPlan } from './plan';
 import { planSurprises, refusedKey } from './surprises';
-import { freePort, spawnReceiver, spawnWorker, type ProductProcess } from './processes';
+import { freePort } from '../ports';
+import { spawnReceiver, spawnWorker, type ProductProcess } from './processes';
 
 export interface ChaosOptions {
   /** Onboardings. */

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
-import { listenOnFreePort } from './ports';
+import { listenOnFreePort } from '../../scripts/ports';
 import {
   createActivities,
   createUploadSteps,
@@ -107,4 +107,4 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 }
 
 /** A URL on a port nobody listens on. */
-export { unusedUrl } from './ports';
+export { unusedUrl } from '../../scripts/ports';

@@ -1,6 +1,6 @@
 // A stand-in for the backend's KYC_EVENTS_URL: records every event POSTed to it, with its Idempotency-Key.
 import { createServer } from 'node:http';
-import { listenOnFreePort } from './ports';
+import { listenOnFreePort } from '../../scripts/ports';
 
 export interface ReceivedEvent {
   idempotencyKey: string | undefined;

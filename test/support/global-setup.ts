@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { kycSearchAttributes } from '../../workflows/search-attributes';
 import { projectRoot, requireTemporalCli, requireTestServer } from '../../scripts/toolchain';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {

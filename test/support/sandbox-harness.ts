@@ -2,7 +2,7 @@
 // and an independent Technest-Signature verifier (deliberately not the sandbox's own code).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { listenOnFreePort } from './ports';
+import { listenOnFreePort } from '../../scripts/ports';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const API_KEY = 'sk_test_harness_key';

@@ -1,5 +1,5 @@
-// Ports for tests, from one place: the OS picks a free port for a listener (`listen(0)`), and every helper below is
-// built on that one call. A test never guesses a port number.
+// Ports from one place, for tests, the chaos run and the bench: the OS picks a free port for a listener (`listen(0)`),
+// and every helper below is built on that one call. Nothing guesses a port number.
 import { createServer, type Server as NetServer } from 'node:net';
 
 /** Anything that listens like node:net / node:http servers do. */
