@@ -18,6 +18,23 @@ const productFolders = [
 ];
 
 /** An import of `folder` from anywhere below the project root, however many `../` it takes. */
+/** What workflow code may import at run time; `outside` matches a relative path that leaves workflows/. */
+const workflowImports = (outside) => ({
+  patterns: [
+    {
+      regex: '^(?!(@temporalio/workflow|@temporalio/common|zod|ms)$)[^.]',
+      allowTypeImports: true,
+      message:
+        'Workflow code may import at run time only @temporalio/workflow, @temporalio/common, zod, ms and workflows/; use `import type` for anything else.',
+    },
+    {
+      regex: outside,
+      allowTypeImports: true,
+      message: 'Workflow code may import at run time only from workflows/; use `import type` for other folders.',
+    },
+  ],
+});
+
 const folderImport = (folder) => `^(\\.\\./)+${folder}(/.*)?$`;
 
 export default defineConfig(
@@ -74,52 +91,12 @@ export default defineConfig(
     // Workflow code runs in the deterministic sandbox: at run time it may import only the workflow SDK, the search
     // attribute helpers of @temporalio/common, zod and ms, and its own folder. Anything else only as `import type`.
     files: ['workflows/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!(@temporalio/workflow|@temporalio/common|zod|ms)$)[^.]',
-              allowTypeImports: true,
-              message:
-                'Workflow code may import at run time only @temporalio/workflow, @temporalio/common, zod, ms and workflows/; use `import type` for anything else.',
-            },
-            {
-              regex: '^\\.\\./',
-              allowTypeImports: true,
-              message:
-                'Workflow code may import at run time only from workflows/; use `import type` for other folders.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports('^\\.\\./')] },
   },
   {
     // The frozen release-0.1 copy: the same rule, one folder deeper (`../` is still workflows/).
     files: ['workflows/v1/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!(@temporalio/workflow|@temporalio/common|zod|ms)$)[^.]',
-              allowTypeImports: true,
-              message:
-                'Workflow code may import at run time only @temporalio/workflow, @temporalio/common, zod, ms and workflows/; use `import type` for anything else.',
-            },
-            {
-              regex: '^\\.\\./\\.\\./',
-              allowTypeImports: true,
-              message:
-                'Workflow code may import at run time only from workflows/; use `import type` for other folders.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports('^\\.\\./\\.\\./')] },
   },
   {
     // The partner simulator stands for a third party: it may import nothing of the product.
