@@ -81,6 +81,10 @@ describe('docker-compose.temporal.yml', () => {
       'service_completed_successfully',
     );
     expect(services['kyc-webhooks']!.command?.join(' ')).toContain('webhook-receiver/main.ts');
+    // The image a compose user gets by default is this release's, as package.json names it.
+    const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+    for (const name of ['kyc-worker', 'kyc-webhooks'])
+      expect(services[name]!.image, name).toBe(`kyc-worker:\${KYC_IMAGE_TAG:-${version}}`);
     for (const name of ['postgresql', 'temporal']) expect(services[name]!.healthcheck, name).toBeDefined();
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['temporal-postgres', 'kyc-documents']));
   });
