@@ -201,9 +201,12 @@ describe('putDocument (docs/partner-api.md, step 2)', () => {
       clearInterval(sampler);
     }
     // Buffers (file chunks, socket writes) live outside the JS heap, in arrayBuffers: a buffered upload
-    // would hold all 20 MB there at once. RSS is only a loose bound: in one process with the sandbox it
-    // also counts allocator pages that freed chunks leave behind.
-    expect(peakArrayBuffers - before.arrayBuffers).toBeLessThan(4 * MiB);
+    // would hold all 20 MB there at once. Both ends run in this process (the activity sending, the sandbox
+    // receiving), and on a loaded machine each side's socket buffers fill before the other drains them: the
+    // bound leaves room for that (measured up to 4.1 MiB under a full parallel suite) and still fails at 8 MiB,
+    // well short of the 20 MB a buffered upload would hold. RSS is only a loose bound: it also counts allocator
+    // pages that freed chunks leave behind.
+    expect(peakArrayBuffers - before.arrayBuffers).toBeLessThan(8 * MiB);
     expect(peakRss - before.rss).toBeLessThan(2 * big.bytes);
     expect(activity.heartbeats.length).toBeGreaterThanOrEqual(1);
     expect(activity.heartbeats.at(-1)).toEqual({ bytesSent: big.bytes });
