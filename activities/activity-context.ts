@@ -47,6 +47,11 @@ export const activityLog = {
   warn: (message: string, meta?: Meta) => current()?.log.warn(message, meta),
 };
 
+/** The activity's metric meter (tagged by the SDK with namespace, taskQueue, activity type); undefined outside one. */
+export function activityMeter() {
+  return current()?.metricMeter;
+}
+
 /** Aborts on cancellation or after `timeoutMs`, whichever comes first. */
 export function callSignal(timeoutMs: number): AbortSignal {
   const cancel = cancellationSignal();

@@ -20,6 +20,7 @@ import {
   type CustomerReply,
   type UploadIntentReply,
 } from './partner-replies';
+import { kycActivityMetrics, type PartnerOperation } from './metrics';
 import { scrubSecrets } from './redact';
 
 export interface PartnerClientOptions {
@@ -57,13 +58,18 @@ export class PartnerClient {
     customerId: string,
     body: { file_category: string; filename: string; content_type: string },
   ): Promise<UploadIntentReply> {
-    const call = { method: 'POST', path: `v1/customers/${enc(customerId)}/files`, body } as const;
+    const call = { op: 'upload_intent', method: 'POST', path: `v1/customers/${enc(customerId)}/files`, body } as const;
     return this.expect(call, await this.send(call), uploadIntentReply);
   }
 
   /** Step 3: the uploaded files into named slots. */
   async attachFiles(customerId: string, slots: Record<string, string>): Promise<void> {
-    const call = { method: 'POST', path: `v1/customers/${enc(customerId)}/files/attach`, body: slots } as const;
+    const call = {
+      op: 'attach',
+      method: 'POST',
+      path: `v1/customers/${enc(customerId)}/files/attach`,
+      body: slots,
+    } as const;
     this.expect(call, await this.send(call), attachReply);
   }
 
@@ -72,7 +78,7 @@ export class PartnerClient {
    * 422 …; docs/partner-api.md, Step 4), so the caller reads the customer before deciding it was a real refusal.
    */
   async submitKyc(customerId: string): Promise<SubmitAnswer> {
-    const call = { method: 'POST', path: `v1/customers/${enc(customerId)}/kyc`, body: {} } as const;
+    const call = { op: 'submit', method: 'POST', path: `v1/customers/${enc(customerId)}/kyc`, body: {} } as const;
     const answer = await this.send(call);
     if (answer.status >= 400 && answer.status <= 499 && !isRetryableStatus(answer.status)) {
       return { accepted: false, status: answer.status, refusal: this.failure(call, answer) };
@@ -82,7 +88,7 @@ export class PartnerClient {
 
   /** Step 5 (polling), submit's check and resume: the customer object with its status. */
   async getCustomer(customerId: string): Promise<CustomerReply> {
-    const call = { method: 'GET', path: `v1/customers/${enc(customerId)}` } as const;
+    const call = { op: 'get_customer', method: 'GET', path: `v1/customers/${enc(customerId)}` } as const;
     return this.expect(call, await this.send(call), customerReply, 'retry');
   }
 
@@ -104,8 +110,11 @@ export class PartnerClient {
       const limit = response.ok ? REPLY_LIMIT : ERROR_BODY_LIMIT;
       const bodyText = response.body ? await readCappedText(response.body, limit) : '';
       activityLog.debug('technest call', { method: call.method, path: `/${call.path}`, status: response.status });
+      if (!response.ok) kycActivityMetrics.partnerError(call.op, response.status);
       return { status: response.status, retryAfter: response.headers.get('retry-after'), bodyText };
     } catch (error) {
+      // A cancelled activity is not a partner error.
+      if (!cancellationSignal()?.aborted) kycActivityMetrics.partnerError(call.op, 'none');
       throw this.scrubbed(failureForNoAnswer(describe(call), error, cancellationSignal(), this.timeoutMs));
     }
   }
@@ -151,7 +160,7 @@ export class PartnerClient {
   }
 }
 
-type Call = { method: 'GET' | 'POST'; path: string; body?: unknown };
+type Call = { op: PartnerOperation; method: 'GET' | 'POST'; path: string; body?: unknown };
 
 function describe(call: Call): string {
   return `Technest ${call.method} /${call.path}`;

@@ -9,6 +9,7 @@ import { readCappedText } from '../common/capped-body';
 import { UploadUrlExpired } from '../workflows/failures';
 import { activityLog, cancellationSignal, heartbeat, progressHeartbeat } from './activity-context';
 import { ByteMeter } from './byte-meter';
+import { kycActivityMetrics } from './metrics';
 import { describeErrorBody, ERROR_BODY_LIMIT, failureForAnswer, failureForNoAnswer } from './http-failures';
 import { safeUrl } from './redact';
 import { SourceProblem, type SourcePolicy } from './sources';
@@ -69,6 +70,7 @@ export async function sendDocument(
     onProgress: progressHeartbeat('bytesSent'),
   });
 
+  const startedAt = performance.now();
   const request = put(intent, size, options.idleTimeoutMs, signal);
   // The answer may come before the body is sent (a 403 from a store that does not wait), so the response
   // and the sending are awaited separately; the first error decides.
@@ -100,6 +102,7 @@ export async function sendDocument(
 
   heartbeat({ bytesSent: meter.bytes });
   const uploaded = { bytes: meter.bytes, sha256: meter.sha256() };
+  kycActivityMetrics.uploaded(uploaded.bytes, (performance.now() - startedAt) / 1000);
   activityLog.info('uploaded KYC document', { fileId: intent.fileId, bytes: uploaded.bytes, sha256: uploaded.sha256 });
   return uploaded;
 }

@@ -185,6 +185,10 @@ describe('the production worker process', () => {
         'taskQueue',
         'workflowType',
         'service_name',
+        // activities/metrics.ts: the SDK tags activity metrics with activityType; partner errors by operation, status.
+        'activityType',
+        'operation',
+        'status',
       ]).toContain(name);
     }
   });

@@ -4,6 +4,7 @@
 // runtime shut every worker down gracefully: polling stops, in-flight activities get the grace time to finish.
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type pino from 'pino';
+import { kycActivityHistogramBuckets } from '../activities/metrics';
 import { kycHistogramBuckets } from '../workflows/metrics';
 import { PinoSdkLogger } from '../common/logging';
 import type { OpsConfig } from './ops-config';
@@ -16,7 +17,11 @@ export function installWorkerRuntime(ops: OpsConfig, log: pino.Logger): { metric
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
       ...(bindAddress && {
         metrics: {
-          prometheus: { bindAddress, countersTotalSuffix: true, histogramBucketOverrides: kycHistogramBuckets },
+          prometheus: {
+            bindAddress,
+            countersTotalSuffix: true,
+            histogramBucketOverrides: { ...kycHistogramBuckets, ...kycActivityHistogramBuckets },
+          },
         },
       }),
     },
