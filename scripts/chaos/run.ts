@@ -285,7 +285,7 @@ export async function runChaos(partial: Partial<ChaosOptions> & { n: number; see
         };
         const [result, malformedSent] = await Promise.all([
           withDeadline(handle.result(), deadline - Date.now()).catch((err: Error): { error: string } => ({
-            error: err.message,
+            error: causeChain(err),
           })),
           surprises.get(plan)!.misuse
             ? misuseRun(handle, malformedSignals(plan, customerId, other), submittedOrDone, deadline)
@@ -661,4 +661,14 @@ async function globalFaultCount(sandboxUrl: string): Promise<number> {
   const res = await fetch(`${sandboxUrl}/_sandbox/faults`);
   const body = (await res.json()) as { faults_injected_unattributed?: number };
   return body.faults_injected_unattributed ?? 0;
+}
+
+/** A failure with every cause under it (`Workflow execution failed: Activity task failed: …`), so a report says why. */
+function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 6; e = e.cause) {
+    const type = (e as { type?: string }).type;
+    parts.push(type ? `${e.message} (${type})` : e.message);
+  }
+  return parts.join(': ');
 }
