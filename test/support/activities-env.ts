@@ -5,6 +5,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { listenOnFreePort } from '../../scripts/ports';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { Rail } from '../../sandbox/control-client';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { writeSampleDocuments, type SampleDocuments } from './fixtures';
 import {
   createActivities,
   createUploadSteps,
@@ -108,3 +115,24 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 
 /** A URL on a port nobody listens on. */
 export { unusedUrl } from '../../scripts/ports';
+
+/**
+ * The partner sandbox, an activity set wired to it and real sample documents, for a test file that runs activities
+ * against the sandbox: started before the file's tests, closed after. Read the fields inside tests (they are set by
+ * then).
+ */
+export function activitySandbox(name: string) {
+  const ctx = {} as { sandbox: Sandbox; rail: Rail; activities: Activities; dir: string; samples: SampleDocuments };
+  beforeAll(async () => {
+    ctx.sandbox = await startSandbox({ apiKey: TEST_API_KEY, review: { outcome: 'never' } });
+    ctx.rail = new Rail(ctx.sandbox.url, TEST_API_KEY);
+    ctx.activities = activitiesFor(ctx.sandbox.url);
+    ctx.dir = await mkdtemp(join(tmpdir(), `kyc-${name}-`));
+    ctx.samples = await writeSampleDocuments(ctx.dir);
+  });
+  afterAll(async () => {
+    await ctx.sandbox.close();
+    await rm(ctx.dir, { recursive: true, force: true });
+  });
+  return ctx;
+}
