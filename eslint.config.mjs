@@ -11,6 +11,7 @@ const productFolders = [
   'activities',
   'common',
   'client',
+  'webhook',
   'worker',
   'webhook-receiver',
   'codec-server',
@@ -38,7 +39,7 @@ const workflowImports = (outside) => ({
 const folderImport = (folder) => `^(\\.\\./)+${folder}(/.*)?$`;
 
 export default defineConfig(
-  globalIgnores(['node_modules/', '.temporal/', '.artifacts/', '.data/', 'dist/', 'test/histories/']),
+  globalIgnores(['node_modules/', '.temporal/', '.node24/', '.artifacts/', '.data/', 'dist/', 'test/histories/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -77,11 +78,19 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    // Plain CommonJS on purpose: common/failure-converter.js is loaded by path by the SDK (see the file).
+    // Plain CommonJS on purpose: common/failure-converter.js is loaded by path by the SDK (see the file), and
+    // bin/launch.js starts the package's compiled processes.
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', exports: 'writable', module: 'writable', __dirname: 'readonly' },
+      globals: {
+        require: 'readonly',
+        exports: 'writable',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -136,6 +145,56 @@ export default defineConfig(
     },
   },
   {
+    // webhook/ is the library a backend mounts in its own server: it builds on common/ and the workflows' message
+    // definitions only. Express and Fastify as types only, so a node:http server needs neither installed.
+    files: ['webhook/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['worker', 'webhook-receiver', 'codec-server', 'cli', 'client', 'activities', 'sandbox'].map(
+              (folder) => ({
+                regex: folderImport(folder),
+                message: `webhook/ is a library: it may not import ${folder}/ (it builds on common/ and workflows/).`,
+              }),
+            ),
+            {
+              regex: '^(express|fastify)(/.*)?$',
+              allowTypeImports: true,
+              message: 'webhook/ may import express and fastify only with `import type`: a node:http user has neither.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The example backend stands for a user's project: the product only through the package's public entry points
+    // (client/index.ts, webhook/index.ts); nothing of the tests, the scripts or the partner simulator.
+    files: ['examples/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...[...productFolders.filter((f) => f !== 'client' && f !== 'webhook'), 'sandbox', 'scripts', 'test'].map(
+              (folder) => ({
+                regex: folderImport(folder),
+                message: `examples/ uses the product as a user would: through client/index and webhook/index, not ${folder}/.`,
+              }),
+            ),
+            {
+              regex: '^(\\.\\./)+(client|webhook)/(?!index$).+$',
+              message:
+                'examples/ imports the product through its public entry points only: client/index, webhook/index.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The worker process: no client library, no other process.
     files: ['worker/**/*.ts'],
     rules: {
@@ -146,6 +205,51 @@ export default defineConfig(
             regex: folderImport(folder),
             message: `worker/ may not import ${folder}/ (shared plumbing lives in common/).`,
           })),
+        },
+      ],
+    },
+  },
+  {
+    // tracing/ is plumbing every process and a backend may call first: it knows no process, the client or the
+    // activities (they plug its pieces in, not the other way round).
+    files: ['tracing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'worker',
+            'webhook-receiver',
+            'codec-server',
+            'cli',
+            'client',
+            'activities',
+            'webhook',
+            'sandbox',
+          ].map((folder) => ({
+            regex: folderImport(folder),
+            message: `tracing/ may not import ${folder}/: the processes and the client plug tracing in.`,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // The workflow interceptor module is bundled into the workflow sandbox when tracing is on: the Temporal
+    // OpenTelemetry workflow interceptors and the bundle marker, nothing else.
+    files: ['tracing/workflow-interceptors.ts', 'tracing/bundle-marker.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(@temporalio/interceptors-opentelemetry/lib/workflow-interceptors|\\./bundle-marker)$)',
+              allowTypeImports: true,
+              message:
+                'Bundled into the workflow sandbox: only the OpenTelemetry workflow interceptors and ./bundle-marker.',
+            },
+          ],
         },
       ],
     },

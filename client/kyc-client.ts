@@ -7,6 +7,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  type ClientInterceptors,
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
   type WorkflowStartOptions,
@@ -29,6 +30,7 @@ import {
 } from '../workflows/messages';
 import { retryCustomerReference } from '../workflows/rejection';
 import { CustomerReference, KycStatus as KycStatusAttribute } from '../workflows/search-attributes';
+import { inClientSpan } from './client-span';
 import { kycStartOptions } from './start-options';
 import { kycListQuery, listLimit, type KycListFilter } from './visibility';
 
@@ -133,6 +135,14 @@ export interface ListedKyc {
 /** Long enough for a TLS handshake to a cloud namespace; short enough that a wrong address is reported promptly. */
 const connectTimeout = '5s';
 
+export interface KycConnectOptions {
+  /**
+   * Temporal client interceptors, e.g. `setupTracing(…).clientInterceptors` (kyc-worker/tracing) so that the start
+   * call's trace continues into the run, its activities and their HTTP calls to the partner.
+   */
+  interceptors?: ClientInterceptors;
+}
+
 export class KycClient {
   readonly taskQueue: string;
   private connection?: Connection;
@@ -145,7 +155,10 @@ export class KycClient {
   }
 
   /** Connects as the `temporal` CLI would (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key / TLS per envconfig). */
-  static async connect(env: NodeJS.ProcessEnv = process.env): Promise<KycClient & { close(): Promise<void> }> {
+  static async connect(
+    env: NodeJS.ProcessEnv = process.env,
+    options: KycConnectOptions = {},
+  ): Promise<KycClient & { close(): Promise<void> }> {
     const { connectionOptions, namespace } = temporalTarget(env);
     const { address, tls, apiKey, metadata } = connectionOptions;
     let dataConverter;
@@ -162,7 +175,9 @@ export class KycClient {
     } catch (err) {
       throw new TemporalUnreachableError(String(address), err);
     }
-    const kyc = new KycClient(new Client({ connection, namespace, dataConverter }), { taskQueue: env.KYC_TASK_QUEUE });
+    const { interceptors } = options;
+    const client = new Client({ connection, namespace, dataConverter, ...(interceptors ? { interceptors } : {}) });
+    const kyc = new KycClient(client, { taskQueue: env.KYC_TASK_QUEUE });
     kyc.connection = connection;
     return kyc;
   }
@@ -175,7 +190,8 @@ export class KycClient {
   /** Starts the customer's KYC run, or returns the one that already exists. Bad input starts nothing. */
   async start(input: KycInput): Promise<StartedKyc> {
     assertValid(input);
-    return this.startOnce(kycStartOptions(input, this.taskQueue));
+    const options = kycStartOptions(input, this.taskQueue);
+    return inClientSpan('KycClient.start', options.workflowId, () => this.startOnce(options));
   }
 
   /** The `status` query: where the run is, files uploaded, polls, escalation, outcome. */
@@ -223,6 +239,15 @@ export class KycClient {
   async retry(previousCustomerId: string, next: RetryInput): Promise<StartedKyc & { customerReference: string }> {
     assertCustomerId(previousCustomerId);
     assertCustomerId(next.customerId);
+    return inClientSpan('KycClient.retry', kycWorkflowId(next.customerId), () =>
+      this.retryChecked(previousCustomerId, next),
+    );
+  }
+
+  private async retryChecked(
+    previousCustomerId: string,
+    next: RetryInput,
+  ): Promise<StartedKyc & { customerReference: string }> {
     const previousId = kycWorkflowId(previousCustomerId);
     if (next.customerId === previousCustomerId) {
       throw new KycRetryRefusedError(
@@ -283,6 +308,10 @@ export class KycClient {
    */
   async resume(customerId: string): Promise<ResumedKyc> {
     assertCustomerId(customerId);
+    return inClientSpan('KycClient.resume', kycWorkflowId(customerId), () => this.resumeChecked(customerId));
+  }
+
+  private async resumeChecked(customerId: string): Promise<ResumedKyc> {
     const run = await this.describe(customerId);
     const { workflowId, runId } = run;
     const state = run.status.name;

@@ -1,16 +1,23 @@
 // Builds the workflow bundle ahead of time (the Docker image does this at build time), so a worker starts without
 // webpack and every worker of one image runs byte-identical workflow code. The worker loads it via
-// KYC_WORKFLOW_BUNDLE. Usage: tsx scripts/build-workflow-bundle.ts [output path, default dist/workflow-bundle.js]
+// KYC_WORKFLOW_BUNDLE; `npm run build` ships it in the package (worker/workflow-bundle.ts).
+// Usage: tsx scripts/build-workflow-bundle.ts [--tracing] [output path, default dist/workflow-bundle.js]
+// --tracing bundles the tracing interceptors in (tracing/workflow-modules.ts), for workers with OTEL_* tracing on;
+// the default bundle has none, so a worker without tracing carries nothing of it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../common/data-converter';
+import { tracingWorkflowModules } from '../tracing/workflow-modules';
+import { workflowBundlePath } from '../worker/workflow-bundle';
 
-export const defaultBundlePath = join(__dirname, '..', 'dist', 'workflow-bundle.js');
-
-export async function buildWorkflowBundle(outputPath = defaultBundlePath): Promise<{ path: string; bytes: number }> {
+export async function buildWorkflowBundle(
+  outputPath = workflowBundlePath,
+  { tracing = false }: { tracing?: boolean } = {},
+): Promise<{ path: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(__dirname, '..', 'workflows'),
+    ...(tracing ? { workflowInterceptorModules: [...tracingWorkflowModules] } : {}),
     // Failures raised by workflow code are encoded (encrypted) like the worker's own: see common/data-converter.ts.
     failureConverterPath,
     // The bundle is built once and shipped: webpack's own chatter is not the build's output.
@@ -23,7 +30,11 @@ export async function buildWorkflowBundle(outputPath = defaultBundlePath): Promi
 }
 
 if (require.main === module) {
-  buildWorkflowBundle(process.argv[2]).then(
+  const args = process.argv.slice(2);
+  buildWorkflowBundle(
+    args.find((arg) => arg !== '--tracing'),
+    { tracing: args.includes('--tracing') },
+  ).then(
     ({ path, bytes }) => console.log(`workflow bundle written to ${path} (${(bytes / 1024).toFixed(0)} KiB)`),
     (err: unknown) => {
       console.error(err);

@@ -177,7 +177,8 @@ describe('docker-compose.temporal.yml', () => {
       expect(service.depends_on?.temporal?.condition, name).toBe('service_healthy');
       expect(service.depends_on?.['temporal-create-namespace']?.condition, name).toBe('service_completed_successfully');
     }
-    expect(services['kyc-webhooks']!.command?.join(' ')).toContain('webhook-receiver/main.ts');
+    // The image holds the compiled package (Dockerfile): the receiver is its JavaScript, run by node itself.
+    expect(services['kyc-webhooks']!.command).toEqual(['node', 'dist/webhook-receiver/main.js']);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['temporal-postgres', 'kyc-documents']));
   });
 
@@ -285,10 +286,12 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];
 
-  it('is multi-stage, pinned, production-only, and runs as a non-root user', () => {
+  it('is multi-stage, pinned to Node 24, production-only, and runs as a non-root user', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
+    // Node 24 is the LTS; the argument stays so that a Node 20 image still builds (--build-arg NODE_IMAGE=…).
     const nodeImage = /^ARG NODE_IMAGE=(\S+)/m.exec(dockerfile)?.[1];
-    expect(nodeImage).toMatch(/^node:\d+\.\d+\.\d+-/);
+    expect(nodeImage).toMatch(/^node:24\.\d+\.\d+-/);
+    for (const [, image] of stages) expect(['${NODE_IMAGE}', ...stages.map((stage) => stage[2])]).toContain(image);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     const user = /^USER\s+(\S+)/m.exec(runtime)?.[1];
@@ -297,28 +300,34 @@ describe('Dockerfile', () => {
     expect(runtime.indexOf('USER')).toBeLessThan(runtime.indexOf('CMD'));
   });
 
-  it('prebuilds the workflow bundle and points the worker at it; one image, the worker by default', () => {
-    expect(dockerfile).toMatch(/RUN .*scripts\/build-workflow-bundle\.ts dist\/workflow-bundle\.js/);
+  it('builds the package once (compiled JavaScript and workflow bundle); the worker loads the bundle by default', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.build).toContain('scripts/build.ts');
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
     expect(dockerfile).toMatch(/KYC_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
-    expect(dockerfile).toMatch(/COPY --from=bundle \/app\/dist\/workflow-bundle\.js/);
-    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "worker\/main\.ts"\]/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/worker\/main\.js"\]/m);
   });
 
-  it('copies every folder the processes run from into the image', () => {
+  it('compiles every folder the processes run from, and runs only JavaScript (no TypeScript loader)', () => {
+    const build = dockerfile.slice(0, dockerfile.lastIndexOf('\nFROM '));
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     for (const folder of [
       'workflows',
       'activities',
       'common',
       'worker',
+      'webhook',
       'webhook-receiver',
       'codec-server',
       'cli',
       'client',
-      'bin',
     ]) {
-      expect(runtime, folder).toMatch(new RegExp(`^COPY ${folder} \\./${folder}$`, 'm'));
+      expect(build, folder).toMatch(new RegExp(`^COPY ${folder} \\./${folder}$`, 'm'));
+      expect(runtime, `${folder} sources stay out of the image`).not.toMatch(new RegExp(`^COPY ${folder} `, 'm'));
     }
+    expect(runtime).toMatch(/^COPY bin \.\/bin$/m);
+    expect(runtime).not.toMatch(/tsx/);
   });
 
   it('holds no secret and keeps the build context clean', () => {

@@ -1,16 +1,16 @@
-// The webhook receiver (docs/webhook-receiver.md) as a fastify app: the partner's endpoint, a health check, and JSON
-// answers for everything else. `buildWebhookReceiver` does not listen (tests may inject); `startWebhookReceiver` does,
-// for `main.ts` and the one-command demo.
+// The webhook receiver (docs/webhook-receiver.md) as a fastify app: the partner's endpoint (the webhook/ core through
+// its Fastify adapter), health checks, and JSON answers for everything else. `buildWebhookReceiver` does not listen
+// (tests may inject); `startWebhookReceiver` does, for `main.ts` and the one-command demo.
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { refuse } from './answers';
+import { frameworkRefusal, refusal, temporalRetryAfterSeconds } from '../webhook/answers';
+import { sendAnswer, technestFastifyPlugin } from '../webhook/fastify';
+import { createTechnestWebhookHandler, webhookPath } from '../webhook/handler';
+import { webhookBodyLimit } from '../webhook/raw-body';
 import type { ReceiverMetrics } from './metrics';
-import { registerTechnestEndpoint, webhookPath } from './technest-endpoint';
 
-export { webhookPath };
-/** The partner's events are a few hundred bytes; anything this big is not one of them. */
-export const webhookBodyLimit = 64 * 1024;
+export { webhookBodyLimit, webhookPath };
 
 export interface WebhookReceiverOptions {
   client: Client;
@@ -29,26 +29,25 @@ export interface WebhookReceiverOptions {
 const redact = ['req.headers["technest-signature"]', 'req.headers.authorization', 'req.body'];
 
 export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyInstance {
-  const secrets = options.secrets.map((secret) => secret.trim()).filter(Boolean);
-  if (secrets.length === 0) throw new Error('the webhook receiver needs at least one signing secret (WEBHOOK_SECRET)');
+  // No logger of its own: its lines go to fastify's request logger, redacted as above.
+  const { client, secrets, now, temporalTimeoutMs, metrics } = options;
+  const handler = createTechnestWebhookHandler({ client, secrets, now, temporalTimeoutMs, metrics });
   const logger = options.logger === true ? { redact } : options.logger ? { redact, ...options.logger } : false;
 
   const app = Fastify({ logger, bodyLimit: webhookBodyLimit });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status === 413) return refuse(reply, 413, 'payload_too_large', `body is larger than ${webhookBodyLimit} bytes`);
-    if (status === 415) return refuse(reply, 415, 'unsupported_media_type', 'Content-Type must be application/json');
-    if (status >= 400 && status < 500) return refuse(reply, status, 'bad_request', error.message);
-    request.log.error({ err: error }, 'unexpected error in the webhook receiver');
-    return refuse(reply, 500, 'internal_error', 'unexpected error in the webhook receiver');
+    if ((error.statusCode ?? 500) >= 500) request.log.error({ err: error }, 'unexpected error in the webhook receiver');
+    return sendAnswer(reply, frameworkRefusal(error.statusCode, error.message));
   });
   app.setNotFoundHandler((request, reply) =>
-    refuse(
+    sendAnswer(
       reply,
-      404,
-      'not_found',
-      `no route ${request.method} ${request.url.split('?')[0]}; the partner posts to ${webhookPath}`,
+      refusal(
+        404,
+        'not_found',
+        `no route ${request.method} ${request.url.split('?')[0]}; the partner posts to ${webhookPath}`,
+      ),
     ),
   );
 
@@ -59,11 +58,11 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
       await options.client.withDeadline(Date.now() + 2_000, () => options.client.workflowService.getSystemInfo({}));
       return { status: 'ready' };
     } catch (err) {
-      return refuse(
-        reply.header('retry-after', '5'),
-        503,
-        'temporal_unavailable',
-        `Temporal is not answering: ${(err as Error).message}`,
+      return sendAnswer(
+        reply,
+        refusal(503, 'temporal_unavailable', `Temporal is not answering: ${(err as Error).message}`, {
+          'retry-after': String(temporalRetryAfterSeconds),
+        }),
       );
     }
   });
@@ -78,24 +77,7 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
     });
   }
 
-  // Refused before any body is read or parsed: the method alone decides.
-  app.route({
-    method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    url: webhookPath,
-    onRequest: async (request, reply) => {
-      reply.header('allow', 'POST');
-      return refuse(reply, 405, 'method_not_allowed', `${request.method} is not allowed on ${webhookPath}: use POST`);
-    },
-    handler: async () => undefined,
-  });
-
-  registerTechnestEndpoint(app, {
-    client: options.client,
-    secrets,
-    now: options.now ?? Date.now,
-    temporalTimeoutMs: options.temporalTimeoutMs ?? 10_000,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-  });
+  void app.register(technestFastifyPlugin, { handler, path: webhookPath });
   return app;
 }
 

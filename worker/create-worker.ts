@@ -1,9 +1,11 @@
 // Builds the KYC worker from its configuration; used by the worker process and by the tests alike.
 import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { Tracing } from '../tracing/setup';
 import type { WorkerConfig } from './config';
+import { workflowCode } from './workflow-code';
 
 export const workflowsPath = join(__dirname, '..', 'workflows');
 
@@ -17,6 +19,11 @@ export interface CreateKycWorkerOptions {
   dataConverter?: DataConverter;
   /** Extra options, e.g. a shorter shutdownGraceTime in tests. */
   overrides?: Partial<WorkerOptions>;
+  /**
+   * From setupTracing (tracing/setup.ts). On: activities and workflows are traced (./workflow-code.ts says what that
+   * adds). Off or unset: the worker is built exactly as without tracing, its workflow bundle unchanged.
+   */
+  tracing?: Tracing;
 }
 
 export const defaultMaxCachedWorkflows = 100;
@@ -28,14 +35,17 @@ export async function createKycWorker({
   workflowBundle,
   dataConverter,
   overrides,
+  tracing,
 }: CreateKycWorkerOptions) {
   const bundle = workflowBundle ?? (config.KYC_WORKFLOW_BUNDLE ? { codePath: config.KYC_WORKFLOW_BUNDLE } : undefined);
+  const code = await workflowCode(workflowsPath, bundle, tracing);
+  if (code.notice) Runtime.instance().logger.warn(code.notice);
   return Worker.create({
     connection,
     namespace,
     taskQueue: config.KYC_TASK_QUEUE,
     ...(dataConverter ? { dataConverter } : {}),
-    ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
+    ...code.options,
     activities: createActivities({
       partnerUrl: config.TECHNEST_API_URL,
       partnerApiKey: config.TECHNEST_API_KEY,

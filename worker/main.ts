@@ -6,6 +6,7 @@ import { dataConverterFromEnv, payloadEncryptionWarning } from '../common/data-c
 import { ConfigError } from '../common/env';
 import { createJsonLogger } from '../common/logging';
 import { PayloadKeysError } from '../common/payload-codec';
+import { setupTracing } from '../tracing/setup';
 import { parseWorkerConfig, sourcePolicyWarnings } from './config';
 import { createKycWorker } from './create-worker';
 import { startHealthServer } from './health';
@@ -13,11 +14,16 @@ import { parseOpsConfig, workerTuning } from './ops-config';
 import { installWorkerRuntime } from './runtime';
 
 async function main(): Promise<void> {
+  // First: the HTTP instrumentation must be in place before any activity calls the partner.
+  const tracing = await setupTracing({ serviceName: 'kyc-worker' });
   const config = parseWorkerConfig(process.env);
   const ops = parseOpsConfig(process.env);
   // JSON logs and the Prometheus endpoint, before anything makes the SDK create its default runtime.
   const log = createJsonLogger(ops.LOG_LEVEL, 'kyc-worker');
   const { metricsUrl } = installWorkerRuntime(ops, log);
+  if (tracing.enabled)
+    log.info({ serviceName: tracing.serviceName }, `tracing on: spans exported to ${tracing.exportsTo}`);
+  else log.info(`tracing off: ${tracing.why}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () =>
       log.info({ signal }, `${signal}: no new tasks; in-flight activities finish, then the worker stops`),
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
       config,
       dataConverter,
       overrides: workerTuning(ops),
+      tracing,
     });
     log.info(
       { taskQueue: config.KYC_TASK_QUEUE, namespace: target.namespace, metricsUrl, healthUrl: health?.url },
@@ -52,6 +59,8 @@ async function main(): Promise<void> {
   } finally {
     await health?.close();
     await connection.close();
+    // The spans of the last activities are still in the batch.
+    await tracing.shutdown();
   }
 }
 

@@ -9,6 +9,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import type { KycActivities } from '../../activities';
+import type { Tracing } from '../../tracing/setup';
 import { kycStartOptions } from '../../client/start-options';
 import { Rail } from '../../sandbox/control-client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
@@ -42,9 +43,12 @@ export interface KycTestWorkerOptions {
   dataConverter?: DataConverter;
   /**
    * 'prebuilt': the bundle the global setup built once; 'own': the worker bundles the workflows itself (needed
-   * when a data converter's failure converter must be bundled in). Default: 'own' with a data converter.
+   * when a data converter's failure converter must be bundled in); `{ code }`: a bundle the test built (one with
+   * the tracing interceptors). Default: 'own' with a data converter.
    */
-  bundle?: 'prebuilt' | 'own';
+  bundle?: 'prebuilt' | 'own' | { code: string };
+  /** Tracing (tracing/setup.ts), for the real activities; unset → the worker is built as without it. */
+  tracing?: Tracing;
 }
 
 export interface KycTestWorker {
@@ -62,7 +66,11 @@ export async function createKycTestWorker(
   const bundle = options.bundle ?? (options.dataConverter ? 'own' : 'prebuilt');
   const common = {
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    ...(bundle === 'prebuilt' ? { workflowBundle: workflowBundle() } : {}),
+    ...(bundle === 'prebuilt'
+      ? { workflowBundle: workflowBundle() }
+      : typeof bundle === 'object'
+        ? { workflowBundle: bundle }
+        : {}),
   };
   if ('stub' in options.activities) {
     const worker = await Worker.create({
@@ -89,6 +97,7 @@ export async function createKycTestWorker(
     namespace: 'default',
     config,
     ...common,
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     overrides: { shutdownGraceTime: '1s' },
   });
   return { worker, taskQueue };
