@@ -47,6 +47,16 @@ export class Rail {
     return customer.id;
   }
 
+  /** Customers already submitted and pending review (no documents): see POST /_sandbox/customers/submitted. */
+  async createSubmittedCustomers(references: string[]): Promise<Array<{ id: string; customer_reference: string }>> {
+    const { customers } = await this.call<{ customers: Array<{ id: string; customer_reference: string }> }>(
+      'POST',
+      '/_sandbox/customers/submitted',
+      { customer_references: references },
+    );
+    return customers;
+  }
+
   inspect(customerId: string): Promise<InspectedCustomer> {
     return this.call('GET', `/_sandbox/customers/${customerId}`);
   }

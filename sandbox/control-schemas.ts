@@ -20,6 +20,11 @@ export const decideBody = z
   })
   .strict();
 
+/** Customers created already submitted and pending review, for benches that hold thousands of waiting runs. */
+export const submittedCustomersBody = z
+  .object({ customer_references: z.array(z.string().min(1).max(128)).min(1).max(1000) })
+  .strict();
+
 export const customerFaultsBody = z
   .object({
     fail5xx: count.optional(),

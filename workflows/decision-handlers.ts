@@ -3,7 +3,7 @@
 // malformed one is refused and recorded, and never fails a workflow task, so a later valid decision still closes
 // the run.
 import { setHandler } from '@temporalio/workflow';
-import { customerRejectedData, customerVerifiedData, describeDataProblems } from './decision-data';
+import { parseDecisionData } from './decision-data';
 import {
   customerDecision,
   customerRejected,
@@ -22,8 +22,8 @@ type Parsed =
 function parseDecision(state: KycState, status: Decision['status'], data: unknown): Parsed {
   if (data === undefined || data === null)
     return { ok: false, problem: "data: the signal has no payload (expected the webhook's data object)" };
-  const parsed = (status === 'verified' ? customerVerifiedData : customerRejectedData).safeParse(data);
-  if (!parsed.success) return { ok: false, problem: describeDataProblems(parsed.error) };
+  const parsed = parseDecisionData(status, data);
+  if (!parsed.ok) return { ok: false, problem: parsed.problems.join('; ') };
   if (state.customerId && parsed.data.id !== state.customerId) {
     return { ok: false, problem: `id: ${parsed.data.id} is not this run's customer ${state.customerId}` };
   }

@@ -17,8 +17,8 @@ import { kycMetrics } from './metrics';
 import { enterStage, showDetails } from './progress';
 import { rejectionReasonClass, retryCustomerReference, userMessageFor } from './rejection';
 import { isWaitingStateV1, KycState, type CarriedState, type Decision } from './state';
+import { loadWorkflowV1 } from './lazy-modules';
 import type { WaitingState as WaitingStateV1 } from './v1/state';
-import { kycWorkflowV1 } from './v1/kyc-workflow';
 import { waitForDecision } from './wait-for-decision';
 
 const partner = proxyActivities<KycActivities>(options.partnerCall);
@@ -33,7 +33,7 @@ export const kycV2Patch = 'kyc-v2';
  * @param carried set by continue-as-new (the waiting state) or by `kyc resume` (`{ resume: 'from-partner' }`).
  */
 export async function kycWorkflow(rawInput: KycInput, carried?: CarriedState | KycResume): Promise<KycResult> {
-  if (!patched(kycV2Patch)) return kycWorkflowV1(rawInput, carried as never);
+  if (!patched(kycV2Patch)) return loadWorkflowV1().kycWorkflowV1(rawInput, carried as never);
 
   const state = new KycState(rawInput);
   // Handlers first, so that a decision arriving at any moment (even before submit finishes) is kept.

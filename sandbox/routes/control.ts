@@ -7,6 +7,7 @@ import {
   decideBody,
   globalFaultsBody,
   reviewPlanBody,
+  submittedCustomersBody,
   webhookTargetBody,
 } from '../control-schemas';
 import { sendError } from '../errors';
@@ -24,6 +25,26 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/health', async (_request, reply) => reply.send({ ok: true }));
 
   app.get('/customers', async (_request, reply) => reply.send({ customers: ctx.store.all().map(inspectionRecord) }));
+
+  // As if each customer had gone through the five steps: the bench's fast way to a pending review (its KYC runs
+  // then join with `kyc resume`'s path, which reads the customer and waits).
+  app.post('/customers/submitted', async (request, reply) => {
+    const body = parseBody(submittedCustomersBody, request.body, reply);
+    if (!body) return reply;
+    const taken = body.customer_references.filter((reference) => ctx.store.byReference(reference));
+    if (taken.length)
+      return sendError(reply, 409, 'conflict', `customer_reference already used: ${taken.slice(0, 5).join(', ')}`);
+    const now = new Date();
+    const customers = body.customer_references.map((reference) => {
+      const customer = ctx.store.createCustomer(reference, null, now);
+      customer.status = 'pending';
+      customer.kyc_submitted_at = now.toISOString();
+      customer.submit_count = 1;
+      ctx.reviewer.schedule(customer);
+      return { id: customer.id, customer_reference: reference };
+    });
+    return reply.code(201).send({ customers });
+  });
 
   app.get(
     '/customers/:id',
