@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AddressInfo } from 'node:net';
 import { refuse } from './answers';
 import type { ReceiverMetrics } from './metrics';
+import { RecentDeliveries, type RecentDeliveriesOptions } from './recent-deliveries';
 import { registerTechnestEndpoint, webhookPath } from './technest-endpoint';
 
 export { webhookPath };
@@ -23,6 +24,11 @@ export interface WebhookReceiverOptions {
   temporalTimeoutMs?: number;
   /** Requests by answer code (./metrics.ts); unset = not counted. */
   metrics?: ReceiverMetrics;
+  /**
+   * The memory of recent deliveries (./recent-deliveries.ts): duplicates and events for completed runs answered
+   * without a Temporal call. On by default; `false` sends every event to Temporal (the bench's before/after).
+   */
+  recentDeliveries?: RecentDeliveriesOptions | false;
 }
 
 // Our logs must never carry what lets someone forge or replay a delivery, whatever serializers a caller adds.
@@ -95,6 +101,9 @@ export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyIn
     now: options.now ?? Date.now,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 10_000,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.recentDeliveries === false
+      ? {}
+      : { recent: new RecentDeliveries({ now: options.now ?? Date.now, ...options.recentDeliveries }) }),
   });
   return app;
 }

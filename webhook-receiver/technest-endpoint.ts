@@ -6,6 +6,7 @@ import { delivered, ignoredClosed, refuse, resumeRetryAfterSeconds } from './ans
 import { deliverTechnestEvent, TemporalUnavailableError } from './delivery';
 import { parseTechnestEvent } from './events';
 import type { ReceiverMetrics } from './metrics';
+import type { RecentDeliveries } from './recent-deliveries';
 import { signatureHeader, verifyWebhookSignature } from '../common/webhook-signature';
 
 export const webhookPath = '/webhooks/technest';
@@ -16,6 +17,8 @@ export interface TechnestEndpointOptions {
   now: () => number;
   temporalTimeoutMs: number;
   metrics?: ReceiverMetrics;
+  /** Duplicates answered without a Temporal call; unset = every event goes to Temporal. */
+  recent?: RecentDeliveries;
 }
 
 /** Registers the endpoint in its own scope: the raw-bytes parser (and the absence of any other) stays there. */
@@ -34,6 +37,7 @@ function technestHandler({
   now,
   temporalTimeoutMs,
   metrics,
+  recent,
 }: TechnestEndpointOptions): RouteHandlerMethod {
   return async (request, reply) => {
     const rawBody = request.body;
@@ -72,11 +76,19 @@ function technestHandler({
     const about = { event: event.event, customerId: event.data.id };
     const count = (answer: string) => metrics?.deliveries.inc({ event: event.event, answer });
     try {
-      const delivery = await deliverTechnestEvent(client, event, { timeoutMs: temporalTimeoutMs });
+      const delivery = await deliverTechnestEvent(client, event, {
+        timeoutMs: temporalTimeoutMs,
+        ...(recent ? { recent } : {}),
+      });
       switch (delivery.outcome) {
         case 'delivered':
           request.log.info({ ...about, outcome: 'delivered' }, 'technest webhook');
           count('delivered');
+          return reply.code(200).send(delivered);
+        case 'duplicate':
+          // The run took this very event moments ago; another signal would only lengthen its history.
+          request.log.info({ ...about, outcome: 'duplicate' }, 'technest webhook');
+          count('duplicate');
           return reply.code(200).send(delivered);
         case 'workflow_completed':
           // The run holds its decision already: a late duplicate (or a conflicting one) changes nothing.
