@@ -37,7 +37,8 @@ export class ByteMeter extends Transform {
     }
     this.hash.update(chunk);
     if (this.headLength < MAGIC_BYTES_NEEDED) {
-      this.headChunks.push(chunk.subarray(0, MAGIC_BYTES_NEEDED - this.headLength));
+      // A copy: a view would keep the whole chunk (256 KiB from a file) alive for a few leading bytes.
+      this.headChunks.push(Buffer.from(chunk.subarray(0, MAGIC_BYTES_NEEDED - this.headLength)));
       this.headLength += Math.min(chunk.length, MAGIC_BYTES_NEEDED - this.headLength);
     }
     this.options.onProgress?.(this.bytes);

@@ -35,6 +35,14 @@ export interface OpenedSource {
   stream: Readable;
 }
 
+/**
+ * How much of a file one read takes. At the stream default (64 KiB) the worker paid per chunk — a read, a hash
+ * update, a socket write, a buffer to collect — 760 times for a 50 MB PDF. Profiled on that upload, 256 KiB cut
+ * the worker's CPU for it by 40 % and took it from 0.56 to 0.9 × curl's speed; 1 MiB gained little more, and its
+ * chunks outlived young collections (up to 14 MiB of dead ones in the 20 MB upload's memory test, against 3 MiB).
+ */
+export const FILE_CHUNK_BYTES = 256 * 1024;
+
 type ParsedSource = { kind: 'file'; path: string } | { kind: 'url'; url: URL };
 
 /** Reads the source string: an absolute path, a file:// URL or an http(s):// URL. */
@@ -100,7 +108,11 @@ async function openFile(requested: string, policy: SourcePolicy): Promise<Opened
     const stat = await handle.stat();
     if (!stat.isFile()) throw new SourceProblem('cannot read: not a regular file');
     checkSize(stat.size, policy.maxFileBytes);
-    return { label: requested, size: stat.size, stream: handle.createReadStream({ autoClose: true }) };
+    return {
+      label: requested,
+      size: stat.size,
+      stream: handle.createReadStream({ autoClose: true, highWaterMark: FILE_CHUNK_BYTES }),
+    };
   } catch (error) {
     await handle.close();
     throw error instanceof SourceProblem ? error : readProblem(error);

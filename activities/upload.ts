@@ -1,6 +1,6 @@
 // Step 2 of docs/partner-api.md: PUT the bytes to the pre-signed URL. Streamed from the source straight into the
 // request with a known Content-Length (S3-style stores refuse chunked uploads), hashed on the way, so a
-// 20 MB file costs a few 64 KiB buffers. The partner key is never sent here: the URL is the credential.
+// 20 MB file costs a few 256 KiB buffers (sources.ts). The partner key is never sent here: the URL is the credential.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';

@@ -1,89 +1,119 @@
 // `npm run bench` — measures the KYC worker against its baselines, each in the same run, on a stack it starts
-// itself (dev server on free ports with a temp db, sandbox without latency, worker processes), then prints the
-// verdicts, writes bench/results.json and draws bench/throughput.svg.
-//   npm run bench -- --quick                 a few minutes on 2 cores (smaller N)
-//   npm run bench -- --only=upload,latency   some figures only (throughput, billing, upload, pending, latency)
+// itself (a Temporal server on free ports, sandbox without latency, worker processes), once per server — the dev
+// server and the native stack's PostgreSQL-backed temporal-server — then prints the verdicts, writes
+// bench/results.json and draws bench/throughput.svg.
+//   npm run bench -- --quick                 about five minutes on 2 cores (smaller N)
+//   npm run bench -- --server=postgres       one server only (dev, postgres; default both)
+//   npm run bench -- --only=upload,latency   some figures only (throughput, billing, upload, pending, latency, receiver)
 //   npm run bench -- --max-cached=50         both workers' maxCachedWorkflows in figure 4 (to model evictions at small N)
+//   npm run bench -- --pending=N,M           the size of figure 4
 //   npm run bench -- --naive-all             run the naive billing baseline on the 20 h / 30 h paths too (slow)
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+//   npm run bench -- --cpu-prof=DIR          every worker process writes a V8 CPU profile into DIR when it stops
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { measureBilling, type BillingRow } from './billing';
-import { measureLatency, measurePending, type LatencyFigure, type PendingFigure } from './pending';
+import { measureLatency, measurePending, pendingVerdicts, type LatencyFigure, type PendingFigure } from './pending';
 import {
   billingVerdicts,
   latencyVerdicts,
   markdownTable,
-  pendingVerdicts,
   textTable,
   throughputSvg,
   throughputVerdicts,
   uploadVerdicts,
   type Verdict,
 } from './report';
-import { startStack } from './stack';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { measureThroughput, type ThroughputPoint } from './throughput';
+import { buildBundles, closeOpenStacks, serverKinds, startStack, type ServerKind } from './stack';
+import { measureThroughput, type ThroughputPoint, type ThroughputSizes } from './throughput';
+import { measureModuleState, moduleStateVerdicts, type ModuleStateFigure } from './module-state';
+import { measureReceiver, receiverVerdicts, type ReceiverFigure } from './receiver';
 import { measureUpload, type UploadFigure } from './upload';
 
-const figureNames = ['throughput', 'billing', 'upload', 'pending', 'latency'] as const;
+const figureNames = ['throughput', 'billing', 'upload', 'pending', 'latency', 'receiver', 'module-state'] as const;
 type FigureName = (typeof figureNames)[number];
 
 export interface BenchSizes {
-  levels: number[];
-  onboardingsAt: (concurrency: number) => number;
+  throughput: ThroughputSizes;
   uploadRepetitions: number;
-  pending: number;
+  /** Pending-run checkpoints of figure 4, ascending: RSS read at each, the last one drained. */
+  pending: number[];
   latencySamples: number;
+  /** Figure 6: webhooks per case (and raw signals beside them), from 16 connections. */
+  receiverRequests: number;
   /** Run the naive billing baseline on the 20 h and 30 h paths too, instead of extrapolating its 1 h run. */
   naiveAllPaths: boolean;
 }
 
 export const sizes: Record<'quick' | 'full', BenchSizes> = {
+  // About five minutes for every figure on both servers on this project's 2-core machine (see the README).
   quick: {
-    levels: [1, 4, 16],
-    onboardingsAt: (c) => Math.max(8, 2 * c),
+    throughput: { levels: [1, 4, 16], onboardingsAt: (c) => Math.max(3, c), repetitions: 3 },
     uploadRepetitions: 3,
-    pending: 200,
+    pending: [500, 1000],
     latencySamples: 30,
+    receiverRequests: 200,
     naiveAllPaths: false,
   },
   full: {
-    levels: [1, 4, 16, 64],
-    onboardingsAt: (c) => Math.max(24, 4 * c),
+    throughput: { levels: [1, 4, 16, 64], onboardingsAt: (c) => Math.max(16, 2 * c), repetitions: 3 },
     uploadRepetitions: 7,
-    pending: 5000,
+    pending: [1000, 5000, 20000],
     latencySamples: 200,
+    receiverRequests: 1000,
     naiveAllPaths: false,
   },
 };
 
+/** What one server's stack measured. */
+export interface ServerResults {
+  label: string;
+  seconds: number;
+  /** Wall time of each figure on this server (billing, measured once, is counted on the first). */
+  figureSeconds: Record<string, number>;
+  throughput?: ThroughputPoint[];
+  upload?: UploadFigure;
+  pending?: PendingFigure;
+  latency?: LatencyFigure;
+  receiver?: ReceiverFigure;
+}
+
+const valued = (argv: string[], name: string) =>
+  argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
+
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
-  const only = argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',')
-    .filter(Boolean);
+  const list = (name: string) => valued(argv, name)?.split(',').filter(Boolean);
+  const only = list('only');
   for (const name of only ?? []) {
     if (!figureNames.includes(name as FigureName))
       throw new Error(`--only: unknown figure "${name}" (known: ${figureNames.join(', ')})`);
   }
-  const naiveAll = argv.includes('--naive-all');
-  const maxCached = argv.find((a) => a.startsWith('--max-cached='))?.slice('--max-cached='.length);
-  const pending = argv.find((a) => a.startsWith('--pending='))?.slice('--pending='.length);
-  if (pending !== undefined && !(Number.isInteger(Number(pending)) && Number(pending) > 0)) {
-    throw new Error(`--pending takes a positive whole number, not "${pending}"`);
+  const servers = list('server') ?? [...serverKinds];
+  for (const name of servers) {
+    if (!serverKinds.includes(name as ServerKind))
+      throw new Error(`--server: unknown server "${name}" (known: ${serverKinds.join(', ')})`);
   }
+  const naiveAll = argv.includes('--naive-all');
+  const maxCached = valued(argv, 'max-cached');
+  const pending = valued(argv, 'pending');
+  const checkpoints = pending?.split(',').map(Number);
+  if (
+    checkpoints &&
+    !checkpoints.every((n, i) => Number.isInteger(n) && n > 0 && (i === 0 || n > checkpoints[i - 1]!))
+  ) {
+    throw new Error(`--pending takes ascending positive whole numbers, e.g. 1000,5000,20000 — not "${pending}"`);
+  }
+  const cpuProf = valued(argv, 'cpu-prof');
+  const known = ['--only=', '--server=', '--max-cached=', '--pending=', '--cpu-prof='];
   const unknown = argv.filter(
-    (a) =>
-      a !== '--quick' &&
-      a !== '--naive-all' &&
-      !['--only=', '--max-cached=', '--pending='].some((p) => a.startsWith(p)),
+    (a) => a !== '--quick' && a !== '--naive-all' && !known.some((prefix) => a.startsWith(prefix)),
   );
   if (unknown.length) {
     throw new Error(
-      `unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}`,
+      `unknown argument(s): ${unknown.join(' ')}; use --quick, --naive-all, --only=${figureNames.join(',')}, ` +
+        `--server=${serverKinds.join(',')}, --pending=N[,N…], --max-cached=N, --cpu-prof=DIR`,
     );
   }
   return {
@@ -91,94 +121,179 @@ function parseArgs(argv: string[]) {
     naiveAll,
     maxCachedWorkflows: maxCached === undefined ? undefined : Number(maxCached),
     /** Overrides the mode's number of pending onboardings (figure 4). */
-    pending: pending === undefined ? undefined : Number(pending),
+    pending: checkpoints,
     figures: new Set<FigureName>((only as FigureName[]) ?? figureNames),
+    servers: serverKinds.filter((kind) => servers.includes(kind)),
+    cpuProfDir: cpuProf === undefined ? undefined : resolve(cpuProf),
   };
 }
 
+const load = () => loadavg().map((l) => Number(l.toFixed(2)));
+
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const { mode, figures, naiveAll, maxCachedWorkflows, pending } = parseArgs(process.argv.slice(2));
+  // Errors only, the SDK core's own log lines included (the in-process billing workers would warn on every run).
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
+  const { mode, figures, servers, naiveAll, maxCachedWorkflows, pending, cpuProfDir } = parseArgs(
+    process.argv.slice(2),
+  );
   const size = { ...sizes[mode], ...(naiveAll ? { naiveAllPaths: true } : {}), ...(pending ? { pending } : {}) };
   const began = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const machine = {
-    node: process.version,
     cpus: cpus().length,
-    loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+    cpuModel: cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavgAtStart: load(),
   };
   log(
-    `bench, ${mode} mode: ${[...figures].join(', ')} (${machine.cpus} cores, load ${machine.loadavgAtStart.join(' ')})`,
+    `bench, ${mode} mode: ${[...figures].join(', ')} on ${servers.join(', ')} ` +
+      `(${machine.cpus} cores, load ${machine.loadavgAtStart.join(' ')})`,
   );
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
-  const stack = await startStack(log);
-  const stop = () => void stack.close().finally(() => process.exit(130));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Ctrl-C / SIGTERM: the running stack is taken down (worker processes, Temporal, PostgreSQL, temp folders)
+  // before the bench exits; a second Ctrl-C while that happens does not cut it short.
+  const shared = mkdtempSync(join(tmpdir(), 'kyc-bench-'));
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return log(`${signal}: still stopping the stack…`);
+    interrupted = true;
+    log(`${signal}: stopping the stack…`);
+    void closeOpenStacks()
+      .catch(() => undefined)
+      .finally(() => {
+        rmSync(shared, { recursive: true, force: true });
+        process.exit(130);
+      });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
-  const results: {
-    throughput?: ThroughputPoint[];
-    billing?: BillingRow[];
-    upload?: UploadFigure;
-    pending?: PendingFigure;
-    latency?: LatencyFigure;
-  } = {};
+  const perServer: Partial<Record<ServerKind, ServerResults>> = {};
+  let billing: BillingRow[] | undefined;
+  let moduleState: ModuleStateFigure | undefined;
   const verdicts: Verdict[] = [];
+  const tagged = (server: string, list: Verdict[]) => list.map((v) => ({ ...v, server }));
   try {
-    if (figures.has('throughput')) {
-      log(`figure 1: onboardings/s end to end vs floor, concurrency ${size.levels.join(', ')}`);
-      results.throughput = await measureThroughput(stack, size.levels, size.onboardingsAt, log);
-      verdicts.push(...throughputVerdicts(results.throughput));
+    log('building workflow bundles (kyc, floor, naive)…');
+    const bundles = await buildBundles(shared);
+    // What a cached run holds before it does anything: no server involved, measured once.
+    if (figures.has('module-state')) {
+      log('figure 7: module state per cached run and the CPU to build it (each replay pays it), KYC vs floor bundle');
+      moduleState = await measureModuleState(bundles, 200, log);
+      verdicts.push(...tagged('none', moduleStateVerdicts(moduleState)));
     }
-    if (figures.has('billing')) {
-      log('figure 2: billable actions per onboarding (time-skipping), kycWorkflow vs naive 1-minute polling');
-      results.billing = await measureBilling(stack, size.naiveAllPaths, log);
-      verdicts.push(...billingVerdicts(results.billing));
-    }
-    if (figures.has('upload')) {
-      log(`figure 3: 50 MB PDF through the upload activity vs curl, ${size.uploadRepetitions} each`);
-      results.upload = await measureUpload(stack, size.uploadRepetitions, log);
-      verdicts.push(...uploadVerdicts(results.upload));
-    }
-    if (figures.has('latency')) {
-      log(`figure 5: webhook → run closed vs raw signal, ${size.latencySamples} each`);
-      results.latency = await measureLatency(stack, size.latencySamples, log);
-      verdicts.push(...latencyVerdicts(results.latency));
-    }
-    if (figures.has('pending')) {
-      log(`figure 4: ${size.pending} pending onboardings on one worker, then ${size.pending} webhooks`);
-      results.pending = await measurePending(stack, size.pending, log, maxCachedWorkflows);
-      verdicts.push(...pendingVerdicts(results.pending));
+    for (const kind of servers) {
+      const serverBegan = Date.now();
+      const stack = await startStack(log, { server: kind, bundles, ...(cpuProfDir ? { cpuProfDir } : {}) });
+      const results: ServerResults = { label: stack.server.label, seconds: 0, figureSeconds: {} };
+      perServer[kind] = results;
+      const lap = async <T>(figure: string, work: () => Promise<T>): Promise<T> => {
+        const figureBegan = Date.now();
+        try {
+          return await work();
+        } finally {
+          results.figureSeconds[figure] = Math.round((Date.now() - figureBegan) / 1000);
+        }
+      };
+      const say = (line: string) => log(`${kind}: ${line}`);
+      say(`${stack.server.label} at ${stack.server.address}`);
+      try {
+        if (figures.has('throughput')) {
+          const t = size.throughput;
+          say(
+            `figure 1: onboardings/s end to end vs floor, concurrency ${t.levels.join(', ')}, ${t.repetitions} runs each`,
+          );
+          results.throughput = await lap('throughput', () => measureThroughput(stack, t, say));
+          verdicts.push(...tagged(kind, throughputVerdicts(results.throughput)));
+        }
+        // Billable actions are counted from histories on the time-skipping server (30 h of a run's life cannot be
+        // waited out on a real one) and do not depend on the server: measured once, beside the first stack.
+        if (figures.has('billing') && !billing) {
+          say('figure 2: billable actions per onboarding (time-skipping), kycWorkflow vs naive 1-minute polling');
+          billing = await lap('billing', () => measureBilling(stack, size.naiveAllPaths, say));
+          verdicts.push(...tagged('time-skipping', billingVerdicts(billing)));
+        }
+        if (figures.has('upload')) {
+          say(`figure 3: 50 MB PDF through the upload activity vs curl, ${size.uploadRepetitions} each`);
+          results.upload = await lap('upload', () => measureUpload(stack, size.uploadRepetitions, say));
+          verdicts.push(...tagged(kind, uploadVerdicts(results.upload)));
+        }
+        if (figures.has('latency')) {
+          say(`figure 5: webhook → run closed vs raw signal, ${size.latencySamples} each`);
+          results.latency = await lap('latency', () => measureLatency(stack, size.latencySamples, say));
+          verdicts.push(...tagged(kind, latencyVerdicts(results.latency)));
+        }
+        if (figures.has('receiver')) {
+          say(
+            `figure 6: webhook receiver under load vs raw signals, ${size.receiverRequests} per case, 16 connections`,
+          );
+          results.receiver = await lap('receiver', () =>
+            measureReceiver(stack, { requests: size.receiverRequests, connections: 16 }, say),
+          );
+          verdicts.push(...tagged(kind, receiverVerdicts(results.receiver)));
+        }
+        if (figures.has('pending')) {
+          say(`figure 4: ${size.pending.join(' → ')} pending onboardings on one worker, then as many webhooks`);
+          results.pending = await lap('pending', () => measurePending(stack, size.pending, say, maxCachedWorkflows));
+          verdicts.push(...tagged(kind, pendingVerdicts(results.pending)));
+        }
+      } finally {
+        await stack.close();
+        results.seconds = Math.round((Date.now() - serverBegan) / 1000);
+        const laps = Object.entries(results.figureSeconds).map(([figure, seconds]) => `${figure} ${seconds} s`);
+        say(`stack stopped after ${results.seconds} s (${laps.join(', ')})`);
+      }
     }
   } finally {
-    await stack.close();
+    rmSync(shared, { recursive: true, force: true });
   }
 
-  const finished = {
-    seconds: Math.round((Date.now() - began) / 1000),
-    loadavgAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
-  };
-  console.log(`\n${textTable(verdicts)}\n`);
-  console.log(markdownTable(verdicts));
+  const finished = { seconds: Math.round((Date.now() - began) / 1000), loadavgAtEnd: load() };
+  const ordered = byFigure(verdicts);
+  console.log(`\n${textTable(ordered)}\n`);
+  console.log(markdownTable(ordered));
+  const at = new Date(began).toISOString();
   const out = join(__dirname, 'results.json');
   writeFileSync(
     out,
-    `${JSON.stringify({ mode, at: new Date(began).toISOString(), machine: { ...machine, ...finished }, verdicts, results }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        mode,
+        at,
+        machine: { ...machine, ...finished },
+        servers: Object.fromEntries(Object.entries(perServer).map(([kind, r]) => [kind, r.label])),
+        verdicts: ordered,
+        results: { ...perServer, ...(billing ? { billing } : {}), ...(moduleState ? { moduleState } : {}) },
+      },
+      null,
+      2,
+    )}\n`,
   );
   log(`wrote ${out}`);
-  if (results.throughput) {
+  const charted = Object.entries(perServer).flatMap(([kind, r]) =>
+    r.throughput ? [{ server: kind as ServerKind, label: r.label, points: r.throughput }] : [],
+  );
+  if (charted.length) {
     const svg = join(__dirname, 'throughput.svg');
-    writeFileSync(
-      svg,
-      throughputSvg(
-        results.throughput,
-        `${mode} run, ${machine.cpus} cores, ${new Date(began).toISOString().slice(0, 16)}Z, node ${machine.node}`,
-      ),
-    );
+    const caption =
+      `${mode} run, ${at.slice(0, 16)}Z, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}, ` +
+      `load ${machine.loadavgAtStart[0]}→${finished.loadavgAtEnd[0]}; median of ${size.throughput.repetitions} runs, bars: min–max`;
+    writeFileSync(svg, throughputSvg(charted, caption));
     log(`wrote ${svg}`);
   }
-  const missed = verdicts.filter((v) => !v.pass).length;
-  log(missed ? `${missed} of ${verdicts.length} figures MISS their goal` : `all ${verdicts.length} figures PASS`);
+  const missed = ordered.filter((v) => !v.pass).length;
+  log(missed ? `${missed} of ${ordered.length} figures MISS their goal` : `all ${ordered.length} figures PASS`);
+}
+
+/** Each figure's rows together (one per server), in the order the figures were first measured. */
+function byFigure(verdicts: Verdict[]): Verdict[] {
+  const order = [...new Set(verdicts.map((v) => v.figure))];
+  return order.flatMap((figure) => verdicts.filter((v) => v.figure === figure));
 }
 
 main().then(

@@ -1,27 +1,44 @@
-// Figure 4: N onboardings held pending review by one KYC worker process (its RSS read from the process itself),
-// then N signed webhooks through the receiver, and how fast the runs close — against N floor runs waiting for
-// their signal and N raw signals. Figure 5: one at a time, webhook received → run closed, against a raw signal
-// to a waiting floor run.
+// Figure 4: waiting costs nothing. One KYC worker process holds ever more runs pending review (checkpoints, e.g.
+// 1,000 → 5,000 → 20,000), its RSS read at each from the process itself, beside a floor worker holding as many floor
+// runs waiting for their signal; then every KYC run is closed by a signed webhook through the receiver, against
+// raw signals to the floor runs. Figure 5: one at a time, webhook received → run closed, against a raw signal to a
+// waiting floor run.
+//
+// The fast, honest set-up: the sandbox creates the customers already submitted (POST /_sandbox/customers/submitted)
+// and each KYC run is started the way `kyc resume` starts one — it parses its input (prepareRun), reads the customer
+// from the partner, finds it pending and waits, with the same wait loop, poll timers and escalation timer as a run
+// that uploaded its documents (workflows/kyc-workflow.ts, resumeFromPartner). Only the uploads are skipped: figure 1
+// measures those. Waiting runs with the product defaults poll first 15 min after their submission, so a set-up
+// shorter than that measures runs that wait, not runs that poll.
 import { kycStartOptions } from '../client/start-options';
 import { signWebhook } from '../common/webhook-signature';
 import { kycWorkflow } from '../workflows';
+import type { KycResume } from '../workflows/messages';
 import { floorDecided, floorWorkflow } from './floor-workflow';
-import type { WorkerChild } from './protocol';
+import type { MemorySample, WorkerChild } from './protocol';
+import { goals, type Verdict } from './report';
 import { webhookSecret, type Stack } from './stack';
 import { mib, percentile, pool, ratio, sleep, waitUntil } from './util';
 
-export interface PendingFigure {
+export interface PendingCheckpoint {
   pending: number;
-  /** Runs started and brought to pending_review per second (information: the hold phase). */
+  kycRssMiB: number;
+  floorRssMiB: number;
+  /** KYC worker RSS / floor worker RSS, both holding `pending` runs. */
+  ratio: number;
+}
+
+export interface PendingFigure {
+  checkpoints: PendingCheckpoint[];
+  /** KYC worker RSS at the last checkpoint / at the first, minus one (0.05 = 5 % more). */
+  kycRssChange: number;
   kycHoldPerSecond: number;
   floorHoldPerSecond: number;
   kycDrainPerSecond: number;
   floorDrainPerSecond: number;
   drainRatio: number;
-  workerRssMiB: { idle: number; holding: number; peak: number };
-  /** V8 heap in use while holding: tells retained memory from garbage the GC has not returned yet. */
-  workerHeapUsedMiB: { idle: number; holding: number };
-  floorWorkerRssMiB: { idle: number; holding: number; peak: number };
+  workerRssMiB: { idle: number; peak: number };
+  floorWorkerRssMiB: { idle: number; peak: number };
 }
 
 export interface LatencyFigure {
@@ -34,9 +51,14 @@ export interface LatencyFigure {
 }
 
 const SEND_CONCURRENCY = 32;
+/** The sandbox takes this many submitted customers per request. */
+const SEED_BATCH = 1000;
+const HOLD_TIMEOUT_MS = 60 * 60_000;
+/** Runs in set-up at once: half the worker's default cache. */
+const HOLD_WAVE = 50;
 
 /** The partner's signed customer_verified webhook, POSTed to the receiver. */
-async function sendWebhook(stack: Stack, customerId: string, reference: string): Promise<void> {
+export async function sendWebhook(stack: Stack, customerId: string, reference: string): Promise<void> {
   const body = JSON.stringify({
     event: 'customer_verified',
     data: {
@@ -56,67 +78,96 @@ async function sendWebhook(stack: Stack, customerId: string, reference: string):
   if (res.status !== 200) throw new Error(`webhook for ${customerId} answered ${res.status}`);
 }
 
-/** Starts `n` KYC runs (customers created first) and waits until every one is pending review. */
-async function holdKyc(stack: Stack, taskQueue: string, n: number, tag: string) {
-  const refs = Array.from({ length: n }, (_, i) => `bench-${tag}-${i}`);
-  const customers = await pool(16, refs, async (reference) => ({
-    reference,
-    id: await stack.rail.createCustomer(reference),
-  }));
+export interface HeldCustomer {
+  id: string;
+  reference: string;
+}
+
+/**
+ * Brings `count` more real kycWorkflow runs on `taskQueue` to pending_review (the fast set-up above), after the
+ * `already` runs held before; returns the new customers and the seconds it took.
+ */
+export async function holdPendingKyc(stack: Stack, taskQueue: string, count: number, tag: string, already = 0) {
+  const references = Array.from({ length: count }, (_, i) => `bench-${tag}-${already + i}`);
   const started = performance.now();
-  await pool(SEND_CONCURRENCY, customers, ({ id, reference }) =>
-    stack.client.workflow.start(
-      kycWorkflow,
-      kycStartOptions({ customerId: id, customerReference: reference, documents: stack.documents }, taskQueue),
-    ),
-  );
-  await waitUntil(
-    `${n} KYC runs pending review`,
-    async () =>
-      (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND KycStatus = 'pending_review'`)).count >= n,
-    30 * 60_000,
-    250,
-  );
+  const customers: HeldCustomer[] = [];
+  for (let i = 0; i < references.length; i += SEED_BATCH) {
+    const seeded = await stack.rail.createSubmittedCustomers(references.slice(i, i + SEED_BATCH));
+    customers.push(...seeded.map((c) => ({ id: c.id, reference: c.customer_reference })));
+  }
+  const resume: KycResume = { resume: 'from-partner' };
+  // In waves: a burst of thousands of runs in set-up at once would evict one another from the worker's small
+  // cache between their few workflow tasks, and the set-up would measure replays instead of waiting runs.
+  for (let i = 0; i < customers.length; i += HOLD_WAVE) {
+    const wave = customers.slice(i, i + HOLD_WAVE);
+    await pool(SEND_CONCURRENCY, wave, ({ id, reference }) => {
+      const input = { customerId: id, customerReference: reference, documents: stack.documents };
+      return stack.client.workflow.start(kycWorkflow, { ...kycStartOptions(input, taskQueue), args: [input, resume] });
+    });
+    // A run reaching pending review sends kyc.submitted to our backend (the bench's sink counts them).
+    const target = already + i + wave.length;
+    await waitUntil(
+      `${target} KYC runs pending review`,
+      async () => stack.eventCount('kyc.submitted', `bench-${tag}`) >= target,
+      HOLD_TIMEOUT_MS,
+      20,
+    );
+  }
   return { customers, seconds: (performance.now() - started) / 1000 };
 }
 
-async function holdFloor(stack: Stack, worker: WorkerChild, taskQueue: string, n: number, tag: string) {
+/** Starts `count` more floor runs and waits until each waits for its signal. */
+async function holdFloor(
+  stack: Stack,
+  worker: WorkerChild,
+  taskQueue: string,
+  count: number,
+  tag: string,
+  already = 0,
+) {
   const before = (await worker.call<{ floorSubmitted: number }>({ type: 'counters' })).floorSubmitted;
-  const ids = Array.from({ length: n }, (_, i) => `floor-${tag}-${i}`);
+  const ids = Array.from({ length: count }, (_, i) => `floor-${tag}-${already + i}`);
   const started = performance.now();
   await pool(SEND_CONCURRENCY, ids, (workflowId) =>
     stack.client.workflow.start(floorWorkflow, { taskQueue, workflowId, args: [{ signalAfterSubmit: false }] }),
   );
   await waitUntil(
-    `${n} floor runs waiting`,
-    async () => (await worker.call<{ floorSubmitted: number }>({ type: 'counters' })).floorSubmitted - before >= n,
-    30 * 60_000,
+    `${already + count} floor runs waiting`,
+    async () => (await worker.call<{ floorSubmitted: number }>({ type: 'counters' })).floorSubmitted - before >= count,
+    HOLD_TIMEOUT_MS,
     250,
   );
   return { ids, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Sends every message (bounded concurrency) and returns closed runs per second, from the first send. */
-async function drain(stack: Stack, taskQueue: string, n: number, send: (i: number) => Promise<void>): Promise<number> {
+/**
+ * Sends every message (bounded concurrency) and returns closed runs per second, from the first send to the moment
+ * `closed()` reaches `n` (checked cheaply, without visibility).
+ */
+async function drain(n: number, send: (i: number) => Promise<void>, closed: () => Promise<number>): Promise<number> {
   const started = performance.now();
   await pool(
     SEND_CONCURRENCY,
     Array.from({ length: n }, (_, i) => i),
     send,
   );
-  await waitUntil(
-    `${n} runs closed on ${taskQueue}`,
-    async () =>
-      (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`)).count >= n,
-    30 * 60_000,
-    100,
-  );
+  await waitUntil(`${n} runs closed`, async () => (await closed()) >= n, HOLD_TIMEOUT_MS, 20);
   return n / ((performance.now() - started) / 1000);
 }
 
+/** RSS once the worker has gone quiet after a hold: the last of the set-up's workflow tasks and GC have run. */
+async function settledRss(worker: WorkerChild): Promise<MemorySample> {
+  await sleep(3000);
+  return worker.memory();
+}
+
+/**
+ * @param checkpoints ascending numbers of pending runs at which both workers' RSS is read; the drain closes the
+ *   last checkpoint's runs.
+ */
 export async function measurePending(
   stack: Stack,
-  n: number,
+  checkpoints: number[],
   log: (line: string) => void,
   maxCachedWorkflows?: number,
 ): Promise<PendingFigure> {
@@ -132,44 +183,107 @@ export async function measurePending(
     await sleep(500);
     const kycIdle = await kyc.memory(true);
     const floorIdle = await floor.memory(true);
-    log(`  holding ${n} KYC onboardings pending review…`);
-    const kycHold = await holdKyc(stack, kycQueue, n, tag);
-    const kycHolding = await kyc.memory();
-    log(`    ${kycHold.seconds.toFixed(1)} s; worker RSS ${mib(kycHolding.rss).toFixed(0)} MiB`);
-    log(`  holding ${n} floor runs waiting for their signal…`);
-    const floorHold = await holdFloor(stack, floor, floorQueue, n, tag);
-    const floorHolding = await floor.memory();
-    await sleep(1000);
+    const customers: HeldCustomer[] = [];
+    const floorIds: string[] = [];
+    let kycSeconds = 0;
+    let floorSeconds = 0;
+    const measured: PendingCheckpoint[] = [];
+    for (const target of checkpoints) {
+      const held = customers.length;
+      log(`  ${target} KYC runs pending review…`);
+      const k = await holdPendingKyc(stack, kycQueue, target - held, tag, held);
+      customers.push(...k.customers);
+      kycSeconds += k.seconds;
+      const kycRss = mib((await settledRss(kyc)).rss);
+      log(`  ${target} floor runs waiting…`);
+      const f = await holdFloor(stack, floor, floorQueue, target - held, tag, held);
+      floorIds.push(...f.ids);
+      floorSeconds += f.seconds;
+      const floorRss = mib((await settledRss(floor)).rss);
+      measured.push({ pending: target, kycRssMiB: kycRss, floorRssMiB: floorRss, ratio: ratio(kycRss, floorRss) });
+      log(
+        `    KYC worker ${kycRss.toFixed(0)} MiB, floor worker ${floorRss.toFixed(0)} MiB ` +
+          `(set-up ${k.seconds.toFixed(0)} s / ${f.seconds.toFixed(0)} s)`,
+      );
+    }
 
+    const n = customers.length;
     log(`  ${n} webhooks → KYC runs…`);
-    const kycDrain = await drain(stack, kycQueue, n, (i) =>
-      sendWebhook(stack, kycHold.customers[i]!.id, kycHold.customers[i]!.reference),
+    // A run closes right after our backend acknowledged its kyc.verified: counted at the sink, then confirmed once.
+    const kycDrain = await drain(
+      n,
+      (i) => sendWebhook(stack, customers[i]!.id, customers[i]!.reference),
+      async () => stack.eventCount('kyc.verified', `bench-${tag}`),
+    );
+    await waitUntil(
+      `${n} KYC runs completed`,
+      async () =>
+        (await stack.client.workflow.count(`TaskQueue = '${kycQueue}' AND ExecutionStatus = 'Completed'`)).count >= n,
+      HOLD_TIMEOUT_MS,
+      1000,
     );
     const kycPeak = await kyc.memory();
     log(`  ${n} raw signals → floor runs…`);
-    const floorDrain = await drain(stack, floorQueue, n, (i) =>
-      stack.client.workflow.getHandle(floorHold.ids[i]!).signal(floorDecided, { status: 'verified' }),
+    const floorClosedBefore = (await floor.call<{ floorClosed: number }>({ type: 'counters' })).floorClosed;
+    const floorDrain = await drain(
+      n,
+      (i) => stack.client.workflow.getHandle(floorIds[i]!).signal(floorDecided, { status: 'verified' }),
+      async () => (await floor.call<{ floorClosed: number }>({ type: 'counters' })).floorClosed - floorClosedBefore,
     );
     const floorPeak = await floor.memory();
-    const toMiB = (idle: number, holding: number, peak: number) => ({
-      idle: mib(idle),
-      holding: mib(holding),
-      peak: mib(peak),
-    });
+    const first = measured[0]!;
+    const last = measured[measured.length - 1]!;
     return {
-      pending: n,
-      kycHoldPerSecond: n / kycHold.seconds,
-      floorHoldPerSecond: n / floorHold.seconds,
+      checkpoints: measured,
+      kycRssChange: last.kycRssMiB / first.kycRssMiB - 1,
+      kycHoldPerSecond: n / kycSeconds,
+      floorHoldPerSecond: n / floorSeconds,
       kycDrainPerSecond: kycDrain,
       floorDrainPerSecond: floorDrain,
       drainRatio: ratio(kycDrain, floorDrain),
-      workerRssMiB: toMiB(kycIdle.rss, kycHolding.rss, Math.max(kycPeak.peakRss, kycHolding.peakRss)),
-      workerHeapUsedMiB: { idle: mib(kycIdle.heapUsed), holding: mib(kycHolding.heapUsed) },
-      floorWorkerRssMiB: toMiB(floorIdle.rss, floorHolding.rss, Math.max(floorPeak.peakRss, floorHolding.peakRss)),
+      workerRssMiB: { idle: mib(kycIdle.rss), peak: mib(kycPeak.peakRss) },
+      floorWorkerRssMiB: { idle: mib(floorIdle.rss), peak: mib(floorPeak.peakRss) },
     };
   } finally {
     await Promise.all([kyc.stop(), floor.stop()]);
   }
+}
+
+const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+export function pendingVerdicts(p: PendingFigure): Verdict[] {
+  const first = p.checkpoints[0]!;
+  const last = p.checkpoints[p.checkpoints.length - 1]!;
+  return [
+    ...p.checkpoints.map((c) => ({
+      figure: `worker RSS holding ${c.pending} pending, MiB`,
+      kyc: fmt(c.kycRssMiB, 0),
+      baseline: `${fmt(c.floorRssMiB, 0)} (floor worker)`,
+      ratio: fmt(c.ratio),
+      goal: `≤ ${goals.pendingRssRatio} × floor`,
+      pass: c.ratio <= goals.pendingRssRatio,
+    })),
+    ...(p.checkpoints.length > 1
+      ? [
+          {
+            figure: `worker RSS from ${first.pending} to ${last.pending} pending`,
+            kyc: `${fmt(first.kycRssMiB, 0)} → ${fmt(last.kycRssMiB, 0)}`,
+            baseline: `${fmt(first.floorRssMiB, 0)} → ${fmt(last.floorRssMiB, 0)} (floor worker)`,
+            ratio: `${p.kycRssChange >= 0 ? '+' : ''}${fmt(p.kycRssChange * 100, 1)} %`,
+            goal: `within ±${goals.pendingRssFlat * 100} %`,
+            pass: Math.abs(p.kycRssChange) <= goals.pendingRssFlat,
+          },
+        ]
+      : []),
+    {
+      figure: `drain of ${last.pending} webhooks, runs closed/s`,
+      kyc: fmt(p.kycDrainPerSecond, 1),
+      baseline: `${fmt(p.floorDrainPerSecond, 1)} (floor, raw signals)`,
+      ratio: fmt(p.drainRatio),
+      goal: `≥ ${goals.drainRatio} × floor`,
+      pass: p.drainRatio >= goals.drainRatio,
+    },
+  ];
 }
 
 export async function measureLatency(
@@ -183,7 +297,7 @@ export async function measureLatency(
   const [kyc, floor] = await Promise.all([stack.kycWorker(kycQueue), stack.floorWorker(floorQueue)]);
   try {
     log(`  ${samples} KYC and ${samples} floor runs waiting…`);
-    const held = await holdKyc(stack, kycQueue, samples, tag);
+    const held = await holdPendingKyc(stack, kycQueue, samples, tag);
     const floors = await holdFloor(stack, floor, floorQueue, samples, tag);
     await sleep(1000);
     const kycMs: number[] = [];

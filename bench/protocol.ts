@@ -60,9 +60,12 @@ export class WorkerChild {
   readonly process: ChildProcess;
   private output = '';
 
-  private constructor(readonly name: string) {
+  private constructor(
+    readonly name: string,
+    execArgv: string[] = [],
+  ) {
     this.process = fork(join(__dirname, 'worker-child.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const keep = (chunk: Buffer) => {
@@ -85,8 +88,9 @@ export class WorkerChild {
     });
   }
 
-  static async start(name: string, spec: WorkerSpec): Promise<WorkerChild> {
-    const child = new WorkerChild(name);
+  /** `execArgv`: extra Node flags for the child, e.g. `--cpu-prof` (bench `--cpu-prof=DIR`). */
+  static async start(name: string, spec: WorkerSpec, execArgv?: string[]): Promise<WorkerChild> {
+    const child = new WorkerChild(name, execArgv);
     await child.call({ type: 'start', spec });
     return child;
   }

@@ -44,7 +44,7 @@ afterAll(async () => {
 
 /**
  * A young-generation collection (cheap, unlike a full one), via `gc` without restarting node with
- * --expose-gc: the stream's 64 KiB chunks die young, so this frees them and leaves what is retained.
+ * --expose-gc: the stream's chunks die young, so this frees them and leaves what is retained.
  */
 function exposeMinorGc(): () => void {
   setFlagsFromString('--expose-gc');

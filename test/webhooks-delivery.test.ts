@@ -1,9 +1,10 @@
 // The webhook receiver against real KYC runs: dev server, a real worker, the partner sandbox over HTTP.
 // Each event arrives over real HTTP, signed as the partner signs, and the workflow's result is what we assert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../webhook-receiver/receiver';
+import { KycClient } from '../client/kyc-client';
 import { kycStartOptions } from '../client/start-options';
 import { statusQuery } from '../workflows/messages';
 import { kycWorkflow } from '../workflows';
@@ -35,6 +36,23 @@ afterAll(async () => {
 });
 
 const reference = (name: string) => `webhook-${name}-${Date.now()}`;
+
+/** A KYC run on a queue no worker polls: it stays open, so every signal the receiver sends lands in its history. */
+async function unpolledRun(ref: string) {
+  const customerId = await h.rail.createCustomer(ref);
+  return client.workflow.start(
+    kycWorkflow,
+    kycStartOptions({ customerId, customerReference: ref, documents: h.documents }, uniqueTaskQueue('kyc-unpolled')),
+  );
+}
+
+/** The names of the signals in a run's history, in order. */
+async function signalsOf(handle: WorkflowHandle): Promise<Array<string | null | undefined>> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? []).flatMap((e) =>
+    e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName] : [],
+  );
+}
 
 describe('webhook receiver → KYC workflow', () => {
   it('customer_verified: 200 delivered, and the run ends verified via the webhook', async () => {
@@ -71,29 +89,76 @@ describe('webhook receiver → KYC workflow', () => {
     expect((await handle.query(statusQuery)).outcome).toMatchObject({ status: 'rejected', via: 'webhook' });
   });
 
-  it('a duplicate while the run is open: 200 delivered each time, both signals reach the run', async () => {
-    // A run no worker polls stays open however many signals it gets: the duplicate surely lands on a running workflow.
+  it('a duplicate while the run is open: 200 delivered each time, one signal in the history', async () => {
+    // A run no worker polls stays open however many signals it gets: the duplicates surely meet a running workflow.
     const ref = reference('open');
-    const customerId = await h.rail.createCustomer(ref);
-    const handle = await client.workflow.start(
-      kycWorkflow,
-      kycStartOptions({ customerId, customerReference: ref, documents: h.documents }, uniqueTaskQueue('kyc-unpolled')),
-    );
+    const handle = await unpolledRun(ref);
+    const customerId = handle.workflowId.slice('kyc-'.length);
     try {
       const event = verifiedEvent(customerId, ref);
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         const answer = await postWebhook(receiver.url, event, { secrets: secret });
         expect(answer.status).toBe(200);
         expect(answer.body).toEqual({ status: 'delivered' });
       }
-      const { events } = await handle.fetchHistory();
-      const signals = (events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
-      expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual([
-        'customerVerified',
-        'customerVerified',
-      ]);
+      // Several at once, as a partner retrying on a timeout sends them: still one signal.
+      const burst = await Promise.all(
+        Array.from({ length: 5 }, () => postWebhook(receiver.url, event, { secrets: secret })),
+      );
+      expect(burst.map((a) => [a.status, a.body])).toEqual(Array(5).fill([200, { status: 'delivered' }]));
+      expect(await signalsOf(handle)).toEqual(['customerVerified']);
     } finally {
       await handle.terminate('test done');
+    }
+  });
+
+  it('a different verdict for the same customer still reaches the run, which records it', async () => {
+    const ref = reference('conflict');
+    const handle = await unpolledRun(ref);
+    const customerId = handle.workflowId.slice('kyc-'.length);
+    try {
+      const verified = verifiedEvent(customerId, ref);
+      const rejected = rejectedEvent(customerId, ref, 'ID document unreadable');
+      for (const event of [verified, rejected, verified, rejected]) {
+        const answer = await postWebhook(receiver.url, event, { secrets: secret });
+        expect(answer.status).toBe(200);
+        expect(answer.body).toEqual({ status: 'delivered' });
+      }
+      // The same event with other data (a later verified_at) is another event: it goes to the run too.
+      const later = verifiedEvent(customerId, ref, { verified_at: new Date(Date.now() + 1000).toISOString() });
+      expect((await postWebhook(receiver.url, later, { secrets: secret })).status).toBe(200);
+      expect(await signalsOf(handle)).toEqual(['customerVerified', 'customerRejected', 'customerVerified']);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+
+  it('the memory of deliveries is bounded: an event goes to Temporal again after 5 minutes, or once crowded out', async () => {
+    let clock = Date.now();
+    const forgetful = await startWebhookReceiver({
+      client,
+      secrets: [secret],
+      port: 0,
+      recentDeliveries: { maxRuns: 1, now: () => clock },
+    });
+    const [refA, refB] = [reference('ttl-a'), reference('ttl-b')];
+    const [a, b] = [await unpolledRun(refA), await unpolledRun(refB)];
+    try {
+      const eventA = verifiedEvent(a.workflowId.slice('kyc-'.length), refA);
+      const eventB = verifiedEvent(b.workflowId.slice('kyc-'.length), refB);
+      const post = async (event: object) =>
+        expect((await postWebhook(forgetful.url, event, { secrets: secret })).body).toEqual({ status: 'delivered' });
+      await post(eventA);
+      await post(eventA); // remembered
+      clock += 5 * 60_000 + 1;
+      await post(eventA); // forgotten: signalled again
+      await post(eventB); // one run remembered at most: A goes
+      await post(eventA); // signalled again
+      expect(await signalsOf(a)).toEqual(['customerVerified', 'customerVerified', 'customerVerified']);
+      expect(await signalsOf(b)).toEqual(['customerVerified']);
+    } finally {
+      await forgetful.close();
+      await Promise.all([a.terminate('test done'), b.terminate('test done')]);
     }
   });
 
@@ -118,7 +183,7 @@ describe('webhook receiver → KYC workflow', () => {
     expect(h.sink.for(customerId).map((e) => e.body.type)).toEqual(['kyc.submitted', 'kyc.verified']);
   });
 
-  it('a late duplicate after the run completed with its decision: 200 ignored, not an error the partner would retry', async () => {
+  it('late events after the run completed with its decision: 200, never an error the partner would retry', async () => {
     const ref = reference('late');
     const { customerId, handle } = await startKyc(client, h, ref);
     await waitForStage(handle, 'pending_review');
@@ -126,15 +191,23 @@ describe('webhook receiver → KYC workflow', () => {
     expect((await postWebhook(receiver.url, event, { secrets: secret })).status).toBe(200);
     await within(handle.result(), 30_000, 'workflow result');
 
+    // The very event the run took a moment ago: the receiver remembers it was delivered.
     const late = await postWebhook(receiver.url, event, { secrets: secret });
     expect(late.status).toBe(200);
-    expect(late.body).toEqual({ status: 'ignored', reason: 'workflow already closed' });
-    // A conflicting late event is just as harmless: the first decision stands.
+    expect(late.body).toEqual({ status: 'delivered' });
+    // A conflicting late event goes to Temporal, finds the run closed, and is just as harmless.
     const conflicting = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'too late'), {
       secrets: secret,
     });
     expect(conflicting.status).toBe(200);
     expect(conflicting.body).toEqual({ status: 'ignored', reason: 'workflow already closed' });
+    // From then on the receiver knows the run closed: any event for it is ignored.
+    for (const again of [event, rejectedEvent(customerId, ref, 'later still')]) {
+      expect((await postWebhook(receiver.url, again, { secrets: secret })).body).toEqual({
+        status: 'ignored',
+        reason: 'workflow already closed',
+      });
+    }
     expect(await handle.result()).toMatchObject({ status: 'verified' });
   });
 
@@ -176,6 +249,47 @@ describe('webhook receiver → KYC workflow', () => {
     }
     // Nothing was started or signalled on the partner's say-so: the run stays as the operator left it.
     expect((await handle.describe()).status.name).toBe('TERMINATED');
+  });
+
+  it('a verdict refused for a terminated run reaches the run an operator resumes', async () => {
+    const ref = reference('resumed');
+    const { customerId, handle } = await startKyc(client, h, ref);
+    await waitForStage(handle, 'pending_review');
+    await handle.terminate('operator stopped the run by mistake');
+    const event = verifiedEvent(customerId, ref);
+    // Refused each time it comes: a 503 is never remembered as delivered.
+    for (let i = 0; i < 2; i++) {
+      const refused = await postWebhook(receiver.url, event, { secrets: secret });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.type).toBe('run_needs_resume');
+    }
+
+    const resumed = await new KycClient(client, { taskQueue: h.taskQueue }).resume(customerId);
+    expect(resumed).toMatchObject({ action: 'resumed', previousStatus: 'TERMINATED' });
+    const successor = client.workflow.getHandle<typeof kycWorkflow>(handle.workflowId);
+    await waitForStage(successor, 'pending_review');
+    const answer = await postWebhook(receiver.url, event, { secrets: secret });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'delivered' });
+    expect(await within(successor.result(), 30_000, 'resumed run result')).toMatchObject({ status: 'verified' });
+    expect((await successor.query(statusQuery)).outcome?.via).toBe('webhook');
+  });
+
+  it('a run found ended without a decision is forgotten: even an event it took goes to Temporal again', async () => {
+    const ref = reference('forgotten');
+    const handle = await unpolledRun(ref);
+    const customerId = handle.workflowId.slice('kyc-'.length);
+    const verified = verifiedEvent(customerId, ref);
+    expect((await postWebhook(receiver.url, verified, { secrets: secret })).body).toEqual({ status: 'delivered' });
+    // Terminated before any worker acted on the verdict; the next event learns it, and the receiver forgets the run.
+    await handle.terminate('operator stopped the run by mistake');
+    const conflicting = await postWebhook(receiver.url, rejectedEvent(customerId, ref, 'unreadable'), {
+      secrets: secret,
+    });
+    expect(conflicting.body.error.type).toBe('run_needs_resume');
+    const again = await postWebhook(receiver.url, verified, { secrets: secret });
+    expect(again.status).toBe(503);
+    expect(again.body.error.type).toBe('run_needs_resume');
   });
 
   it('a verdict for a failed run (bad input): 503 run_needs_resume too', async () => {

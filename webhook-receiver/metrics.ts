@@ -9,7 +9,7 @@ export interface ReceiverMetrics {
   registry: Registry;
   requests: Counter<'route' | 'method' | 'code'>;
   duration: Histogram<'route'>;
-  /** Signed, well-formed events by what became of them: delivered, ignored (completed run), run_needs_resume, … */
+  /** Signed, well-formed events by what became of them: delivered, duplicate, ignored (completed run), run_needs_resume, … */
   deliveries: Counter<'event' | 'answer'>;
 }
 
@@ -34,7 +34,8 @@ export function createReceiverMetrics(): ReceiverMetrics {
     deliveries: new Counter({
       name: 'kyc_webhook_deliveries_total',
       help:
-        'Signed, well-formed partner events by event and answer: delivered, ignored_completed, run_needs_resume ' +
+        'Signed, well-formed partner events by event and answer: delivered, duplicate (answered from memory, no ' +
+        'signal), ignored_completed, run_needs_resume ' +
         '(a verdict for a failed/terminated run, refused with 503 until `kyc resume`), customer_not_found, temporal_unavailable',
       labelNames: ['event', 'answer'],
       registers: [registry],

@@ -8,6 +8,7 @@ import { frameworkRefusal, refusal, temporalRetryAfterSeconds } from '../webhook
 import { sendAnswer, technestFastifyPlugin } from '../webhook/fastify';
 import { createTechnestWebhookHandler, webhookPath } from '../webhook/handler';
 import { webhookBodyLimit } from '../webhook/raw-body';
+import type { RecentDeliveriesOptions } from '../webhook/recent-deliveries';
 import type { ReceiverMetrics } from './metrics';
 
 export { webhookBodyLimit, webhookPath };
@@ -23,6 +24,11 @@ export interface WebhookReceiverOptions {
   temporalTimeoutMs?: number;
   /** Requests by answer code (./metrics.ts); unset = not counted. */
   metrics?: ReceiverMetrics;
+  /**
+   * The memory of recent deliveries (webhook/recent-deliveries.ts): duplicates and events for completed runs answered
+   * without a Temporal call. On by default; `false` sends every event to Temporal (the bench's before/after).
+   */
+  recentDeliveries?: RecentDeliveriesOptions | false;
 }
 
 // Our logs must never carry what lets someone forge or replay a delivery, whatever serializers a caller adds.
@@ -30,8 +36,15 @@ const redact = ['req.headers["technest-signature"]', 'req.headers.authorization'
 
 export function buildWebhookReceiver(options: WebhookReceiverOptions): FastifyInstance {
   // No logger of its own: its lines go to fastify's request logger, redacted as above.
-  const { client, secrets, now, temporalTimeoutMs, metrics } = options;
-  const handler = createTechnestWebhookHandler({ client, secrets, now, temporalTimeoutMs, metrics });
+  const { client, secrets, now, temporalTimeoutMs, metrics, recentDeliveries } = options;
+  const handler = createTechnestWebhookHandler({
+    client,
+    secrets,
+    now,
+    temporalTimeoutMs,
+    metrics,
+    ...(recentDeliveries !== undefined ? { recentDeliveries } : {}),
+  });
   const logger = options.logger === true ? { redact } : options.logger ? { redact, ...options.logger } : false;
 
   const app = Fastify({ logger, bodyLimit: webhookBodyLimit });

@@ -3,6 +3,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { customerRejected, customerVerified, kycWorkflowId } from '../workflows/messages';
 import type { TechnestEvent } from './events';
+import type { RecentDeliveries } from './recent-deliveries';
 
 /** How a run ended without a decision: a verdict for it has nobody to record it until `kyc resume` starts it again. */
 export const unresolvedEndings = ['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT'] as const;
@@ -11,6 +12,8 @@ export type UnresolvedEnding = (typeof unresolvedEndings)[number];
 export type DeliveryOutcome =
   /** The running workflow has the signal (a duplicate too: the workflow keeps the first decision). */
   | { outcome: 'delivered' }
+  /** The same event reached the run a moment ago (./recent-deliveries.ts): answered as delivered, without a signal. */
+  | { outcome: 'duplicate' }
   /** The run completed (with its decision): a late duplicate, harmless to drop. */
   | { outcome: 'workflow_completed' }
   /**
@@ -34,6 +37,8 @@ export class TemporalUnavailableError extends Error {
 export interface DeliveryOptions {
   /** How long one Temporal call may take before we answer 503 and let the partner retry. */
   timeoutMs: number;
+  /** What Temporal took lately: a duplicate, or any event for a completed run, is answered without a call. */
+  recent?: RecentDeliveries;
 }
 
 const isUnresolved = (status: string): status is UnresolvedEnding =>
@@ -45,6 +50,17 @@ export async function deliverTechnestEvent(
   options: DeliveryOptions,
 ): Promise<DeliveryOutcome> {
   const workflowId = kycWorkflowId(event.data.id);
+  if (options.recent)
+    return options.recent.deliver(workflowId, event, () => signalRun(client, workflowId, event, options));
+  return signalRun(client, workflowId, event, options);
+}
+
+async function signalRun(
+  client: Client,
+  workflowId: string,
+  event: TechnestEvent,
+  options: DeliveryOptions,
+): Promise<DeliveryOutcome> {
   const handle = client.workflow.getHandle(workflowId);
   const withinTimeout = <R>(call: () => Promise<R>) => client.withDeadline(Date.now() + options.timeoutMs, call);
   const signal = () =>

@@ -15,6 +15,7 @@ import {
   type WebhookAnswer,
 } from './answers';
 import { deliverTechnestEvent, TemporalUnavailableError } from './delivery';
+import { RecentDeliveries, type RecentDeliveriesOptions } from './recent-deliveries';
 import { parseTechnestEvent } from './events';
 import { webhookBodyLimit } from './raw-body';
 import { signatureHeader, verifyWebhookSignature } from '../common/webhook-signature';
@@ -49,6 +50,11 @@ export interface TechnestWebhookOptions {
   /** Where outcome lines go; unset: the framework's request logger where there is one (Fastify), else nowhere. */
   logger?: WebhookLogger;
   metrics?: WebhookMetrics;
+  /**
+   * The partner's duplicates answered from a short memory of what Temporal took, without another signal
+   * (./recent-deliveries.ts; docs/webhook-receiver.md, "Duplicates"). On by default; `false` sends every event.
+   */
+  recentDeliveries?: RecentDeliveriesOptions | false;
 }
 
 /** What decides an answer before any body is read: the request line and headers. */
@@ -96,6 +102,8 @@ export function createTechnestWebhookHandler(options: TechnestWebhookOptions): T
   const { client, metrics } = options;
   const now = options.now ?? Date.now;
   const timeoutMs = options.temporalTimeoutMs ?? 10_000;
+  const recent =
+    options.recentDeliveries === false ? undefined : new RecentDeliveries({ now, ...options.recentDeliveries });
 
   function refuseBeforeBody({ method, path, contentType, contentLength }: WebhookRequestHead) {
     // The method alone decides, whatever the body.
@@ -157,11 +165,16 @@ export function createTechnestWebhookHandler(options: TechnestWebhookOptions): T
     const about = { event: event.event, customerId: event.data.id };
     const count = (answer: string) => metrics?.deliveries.inc({ event: event.event, answer });
     try {
-      const delivery = await deliverTechnestEvent(client, event, { timeoutMs });
+      const delivery = await deliverTechnestEvent(client, event, { timeoutMs, ...(recent ? { recent } : {}) });
       switch (delivery.outcome) {
         case 'delivered':
           log.info({ ...about, outcome: 'delivered' }, 'technest webhook');
           count('delivered');
+          return accepted(delivered);
+        case 'duplicate':
+          // The run took this very event moments ago; another signal would only lengthen its history.
+          log.info({ ...about, outcome: 'duplicate' }, 'technest webhook');
+          count('duplicate');
           return accepted(delivered);
         case 'workflow_completed':
           // The run holds its decision already: a late duplicate (or a conflicting one) changes nothing.

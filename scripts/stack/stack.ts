@@ -9,15 +9,9 @@ import { defaultTaskQueue } from '../../common/task-queue';
 import { sandboxApiKey } from '../../sandbox/control-client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import type { ProductProcess } from '../product-process';
-import { freePorts } from '../ports';
-import { ensureStackBinaries } from './binaries';
-import { freeLowPorts } from './low-ports';
-import { ensureNamespace } from './namespace';
-import { startPostgres, type PostgresCluster } from './postgres';
+import { freePort } from '../ports';
 import { spawnStackReceiver, spawnStackWorker } from './products';
-import { applySchema } from './schema';
-import { temporalPortNames, writeServerConfig, type TemporalPorts } from './server-config';
-import { temporalServer, type TemporalServer } from './temporal-server';
+import { startTemporalOnPostgres } from './temporal-on-postgres';
 
 export interface StackOptions {
   workers?: number;
@@ -80,39 +74,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const temporalLogFile = join(dir, 'temporal-server.log');
   try {
-    const binaries = await phase('build', () => ensureStackBinaries({ quiet: true }));
-    const [pgPort, receiverPort] = await freePorts(2);
-    const low = await freeLowPorts(temporalPortNames.length);
-    const ports = Object.fromEntries(temporalPortNames.map((name, i) => [name, low[i]!])) as unknown as TemporalPorts;
-
-    const pgDir = join(dir, 'postgres');
-    mkdirSync(pgDir);
-    const pg: PostgresCluster = await phase('postgres', () => startPostgres({ dir: pgDir, port: pgPort! }));
-    stops.push(() => pg.stop());
-    await phase('schema', () => applySchema(binaries, pg));
-
-    const configFile = writeServerConfig(join(dir, 'temporal.yaml'), {
-      ports,
-      db: pg,
-      numHistoryShards: options.numHistoryShards ?? 4,
+    const receiverPort = await freePort();
+    const temporal = await startTemporalOnPostgres({
+      dir,
+      phase,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.numHistoryShards ? { numHistoryShards: options.numHistoryShards } : {}),
     });
-    const temporalAddress = `127.0.0.1:${ports.frontend}`;
-    const server: TemporalServer = temporalServer({
-      binary: binaries.server,
-      configFile,
-      address: temporalAddress,
-      logFile: temporalLogFile,
-    });
-    stops.push(() => server.stop());
-    await phase('temporal', () => server.start());
-    const namespace = options.namespace ?? 'default';
-    await phase('namespace', () => ensureNamespace(temporalAddress, namespace));
+    stops.push(() => temporal.stop());
+    const { address: temporalAddress, namespace, pg, server } = temporal;
 
     const webhookSecret = options.webhookSecret ?? 'whsec_stack_only';
     const receiver = await phase('receiver', () =>
       spawnStackReceiver({
         temporalAddress,
-        port: receiverPort!,
+        port: receiverPort,
         secret: webhookSecret,
         extra: { TEMPORAL_NAMESPACE: namespace },
       }),
@@ -148,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       namespace,
       taskQueue,
       temporalAddress,
-      temporalMetricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+      temporalMetricsUrl: temporal.metricsUrl,
       postgres: { host: pg.host, port: pg.port, user: pg.user, password: pg.password },
       sandboxUrl: sandbox.url,
       webhookUrl,
