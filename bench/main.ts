@@ -130,6 +130,9 @@ function parseArgs(argv: string[]) {
 
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 
+/** Set by Ctrl-C / SIGTERM: the signal handler ends the process once the stack is down. */
+let interrupted = false;
+
 async function main(): Promise<void> {
   // Errors only, the SDK core's own log lines included (the in-process billing workers would warn on every run).
   Runtime.install({
@@ -158,11 +161,14 @@ async function main(): Promise<void> {
   // Ctrl-C / SIGTERM: the running stack is taken down (worker processes, Temporal, PostgreSQL, temp folders)
   // before the bench exits; a second Ctrl-C while that happens does not cut it short.
   const shared = mkdtempSync(join(tmpdir(), 'kyc-bench-'));
-  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return log(`${signal}: still stopping the stack…`);
     interrupted = true;
     log(`${signal}: stopping the stack…`);
+    // The figure under way fails as its stack goes (a closed connection throws, even from the client's timers):
+    // nothing it throws now may end the process before the servers are stopped and the folders removed.
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
     void closeOpenStacks()
       .catch(() => undefined)
       .finally(() => {
@@ -299,6 +305,7 @@ function byFigure(verdicts: Verdict[]): Verdict[] {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
+    if (interrupted) return; // what failed failed because the stack was stopped; the handler exits
     console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   },
