@@ -286,8 +286,9 @@ async function main(): Promise<void> {
   );
   if (charted.length) {
     const svg = join(__dirname, 'throughput.svg');
+    const some = figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
     const caption =
-      `${mode} run, ${at.slice(0, 16)}Z, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}, ` +
+      `${mode} run${some}, ${at.slice(0, 16)}Z, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}, ` +
       `load ${machine.loadavgAtStart[0]}→${finished.loadavgAtEnd[0]}; median of ${size.throughput.repetitions} runs, bars: min–max`;
     writeFileSync(svg, throughputSvg(charted, caption));
     log(`wrote ${svg}`);

@@ -174,7 +174,7 @@ export function throughputSvg(servers: ChartedServer[], caption: string): string
     ...yTicks.map(
       (t) =>
         `<line x1="${left}" x2="${w - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#ddd"/>` +
-        `<text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${round(t, 1)}</text>`,
+        `<text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${round(t, 2)}</text>`,
     ),
     ...levels.map((c) => `<text x="${x(c).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${c}</text>`),
     `<line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>`,

@@ -39,6 +39,11 @@ export interface ThroughputPoint {
   ratioMax: number;
   kycCpuMs: CpuPerOnboarding;
   floorCpuMs: CpuPerOnboarding;
+  /**
+   * The floor's CPU per onboarding over the KYC's, all processes together (median of the runs): the ratio the
+   * machine allows once its cores are saturated, and steadier than the rates on a shared machine.
+   */
+  cpuRatio: number;
   runs: ThroughputRun[];
 }
 
@@ -64,6 +69,8 @@ const medianCpu = (samples: CpuPerOnboarding[]): CpuPerOnboarding => ({
   worker: median(samples.map((s) => s.worker)),
   bench: median(samples.map((s) => s.bench)),
 });
+
+const totalCpu = (c: CpuPerOnboarding) => c.server + c.worker + c.bench;
 
 const fmtCpu = (c: CpuPerOnboarding) =>
   `server ${c.server.toFixed(0)} + worker ${c.worker.toFixed(0)} + bench ${c.bench.toFixed(0)} ms`;
@@ -161,6 +168,7 @@ export async function measureThroughput(
         ratioMax: Math.max(...ratios),
         kycCpuMs: medianCpu(runs.map((r) => r.kycCpuMs)),
         floorCpuMs: medianCpu(runs.map((r) => r.floorCpuMs)),
+        cpuRatio: median(runs.map((r) => ratio(totalCpu(r.floorCpuMs), totalCpu(r.kycCpuMs)))),
         runs,
       };
       points.push(point);
@@ -169,7 +177,10 @@ export async function measureThroughput(
           `ratio ${point.ratio.toFixed(2)} (${point.ratioMin.toFixed(2)}–${point.ratioMax.toFixed(2)}; ` +
           `${sizes.repetitions} × ${n} each)`,
       );
-      log(`    CPU per onboarding: kyc ${fmtCpu(point.kycCpuMs)}; floor ${fmtCpu(point.floorCpuMs)}`);
+      log(
+        `    CPU per onboarding: kyc ${fmtCpu(point.kycCpuMs)}; floor ${fmtCpu(point.floorCpuMs)}; ` +
+          `floor/kyc ${point.cpuRatio.toFixed(2)}`,
+      );
     }
     return points;
   } finally {
