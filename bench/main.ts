@@ -9,7 +9,7 @@
 //   npm run bench -- --pending=N,M           the size of figure 4
 //   npm run bench -- --naive-all             run the naive billing baseline on the 20 h / 30 h paths too (slow)
 //   npm run bench -- --cpu-prof=DIR          every worker process writes a V8 CPU profile into DIR when it stops
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
@@ -69,6 +69,12 @@ export const sizes: Record<'quick' | 'full', BenchSizes> = {
 /** What one server's stack measured. */
 export interface ServerResults {
   label: string;
+  /** When this server's measurements began, and the machine's load then and at the end. */
+  at: string;
+  loadavg: { start: number[]; end?: number[] };
+  /** The figures measured on it and their mode (a server measured by an earlier run keeps its own). */
+  mode: 'quick' | 'full';
+  figures: string[];
   seconds: number;
   /** Wall time of each figure on this server (billing, measured once, is counted on the first). */
   figureSeconds: Record<string, number>;
@@ -196,7 +202,15 @@ async function main(): Promise<void> {
     for (const kind of servers) {
       const serverBegan = Date.now();
       const stack = await startStack(log, { server: kind, bundles, ...(cpuProfDir ? { cpuProfDir } : {}) });
-      const results: ServerResults = { label: stack.server.label, seconds: 0, figureSeconds: {} };
+      const results: ServerResults = {
+        label: stack.server.label,
+        at: new Date(serverBegan).toISOString(),
+        loadavg: { start: load() },
+        mode,
+        figures: [...figures].filter((f) => f !== 'module-state' && f !== 'billing'),
+        seconds: 0,
+        figureSeconds: {},
+      };
       perServer[kind] = results;
       const lap = async <T>(figure: string, work: () => Promise<T>): Promise<T> => {
         const figureBegan = Date.now();
@@ -251,50 +265,111 @@ async function main(): Promise<void> {
       } finally {
         await stack.close();
         results.seconds = Math.round((Date.now() - serverBegan) / 1000);
+        results.loadavg.end = load();
         const laps = Object.entries(results.figureSeconds).map(([figure, seconds]) => `${figure} ${seconds} s`);
         say(`stack stopped after ${results.seconds} s (${laps.join(', ')})`);
       }
+      // Saved server by server: a long run (figure 4 at 20,000 takes about an hour a server) keeps what it measured.
+      save({ mode, began, machine, perServer, verdicts, billing, moduleState }, log);
     }
   } finally {
     rmSync(shared, { recursive: true, force: true });
   }
 
   const finished = { seconds: Math.round((Date.now() - began) / 1000), loadavgAtEnd: load() };
-  const ordered = byFigure(verdicts);
-  console.log(`\n${textTable(ordered)}\n`);
-  console.log(markdownTable(ordered));
+  const all = save({ mode, began, machine, perServer, verdicts, billing, moduleState, finished }, log);
+  console.log(`\n${textTable(all.verdicts)}\n`);
+  console.log(markdownTable(all.verdicts));
   const at = new Date(began).toISOString();
+  const charted = Object.entries(all.results).flatMap(([kind, r]) =>
+    r.throughput ? [{ server: kind as ServerKind, label: r.label, points: r.throughput, at: r.at }] : [],
+  );
+  if (charted.length) {
+    const svg = join(__dirname, 'throughput.svg');
+    const some = figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
+    const dates = charted.map((c) => `${c.server} ${(c.at ?? at).slice(0, 16)}Z`).join(', ');
+    const caption =
+      `${mode} run${some}, ${dates}, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}; ` +
+      `median of ${size.throughput.repetitions} runs, bars: min–max`;
+    writeFileSync(svg, throughputSvg(charted, caption));
+    log(`wrote ${svg}`);
+  }
+  const missed = all.verdicts.filter((v) => !v.pass).length;
+  log(missed ? `${missed} of ${all.verdicts.length} figures MISS their goal` : `all ${all.verdicts.length} figures PASS`);
+}
+
+interface Measured {
+  mode: 'quick' | 'full';
+  began: number;
+  machine: Record<string, unknown>;
+  perServer: Partial<Record<ServerKind, ServerResults>>;
+  verdicts: Verdict[];
+  billing?: BillingRow[];
+  moduleState?: ModuleStateFigure;
+  finished?: { seconds: number; loadavgAtEnd: number[] };
+}
+
+/**
+ * Writes bench/results.json. A server this run did not measure keeps its results (and verdicts) from the file's
+ * earlier run of the same mode, each server with its own date and load: `--server=postgres` after a run on both
+ * servers replaces only the PostgreSQL figures. Billing and module state likewise, when not measured again.
+ */
+function save(m: Measured, log: (line: string) => void) {
   const out = join(__dirname, 'results.json');
+  let earlier: { mode?: string; verdicts?: (Verdict & { server: string })[]; results?: Record<string, unknown> } = {};
+  try {
+    earlier = JSON.parse(readFileSync(out, 'utf8')) as typeof earlier;
+  } catch {
+    // No earlier file (or not ours): nothing to keep.
+  }
+  const keep = earlier.mode === m.mode ? (earlier.results ?? {}) : {};
+  const kept = Object.keys(keep).filter(
+    (key) =>
+      !(key in m.perServer) &&
+      !(key === 'billing' && m.billing) &&
+      !(key === 'moduleState' && m.moduleState) &&
+      (serverKinds as readonly string[]).concat('billing', 'moduleState').includes(key),
+  );
+  const keptServers = new Set(kept.map((key) => ({ billing: 'time-skipping', moduleState: 'none' })[key] ?? key));
+  const verdicts = byFigure([
+    ...m.verdicts,
+    ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server)),
+  ]);
+  const results = {
+    ...Object.fromEntries(kept.map((key) => [key, keep[key]])),
+    ...m.perServer,
+    ...(m.billing ? { billing: m.billing } : {}),
+    ...(m.moduleState ? { moduleState: m.moduleState } : {}),
+  } as Record<string, unknown>;
+  const servers = Object.fromEntries(
+    serverKinds.flatMap((kind) => {
+      const r = results[kind] as ServerResults | undefined;
+      return r ? [[kind, r.label]] : [];
+    }),
+  );
   writeFileSync(
     out,
     `${JSON.stringify(
       {
-        mode,
-        at,
-        machine: { ...machine, ...finished },
-        servers: Object.fromEntries(Object.entries(perServer).map(([kind, r]) => [kind, r.label])),
-        verdicts: ordered,
-        results: { ...perServer, ...(billing ? { billing } : {}), ...(moduleState ? { moduleState } : {}) },
+        mode: m.mode,
+        at: new Date(m.began).toISOString(),
+        machine: { ...m.machine, ...m.finished },
+        servers,
+        ...(kept.length ? { keptFromEarlierRun: kept } : {}),
+        verdicts,
+        results,
       },
       null,
       2,
     )}\n`,
   );
-  log(`wrote ${out}`);
-  const charted = Object.entries(perServer).flatMap(([kind, r]) =>
-    r.throughput ? [{ server: kind as ServerKind, label: r.label, points: r.throughput }] : [],
-  );
-  if (charted.length) {
-    const svg = join(__dirname, 'throughput.svg');
-    const some = figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
-    const caption =
-      `${mode} run${some}, ${at.slice(0, 16)}Z, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}, ` +
-      `load ${machine.loadavgAtStart[0]}→${finished.loadavgAtEnd[0]}; median of ${size.throughput.repetitions} runs, bars: min–max`;
-    writeFileSync(svg, throughputSvg(charted, caption));
-    log(`wrote ${svg}`);
-  }
-  const missed = ordered.filter((v) => !v.pass).length;
-  log(missed ? `${missed} of ${ordered.length} figures MISS their goal` : `all ${ordered.length} figures PASS`);
+  log(`wrote ${out}${kept.length ? ` (kept from the earlier ${m.mode} run: ${kept.join(', ')})` : ''}`);
+  return {
+    verdicts,
+    results: Object.fromEntries(
+      serverKinds.flatMap((k) => (results[k] ? [[k, results[k] as ServerResults]] : [])),
+    ) as Partial<Record<ServerKind, ServerResults>>,
+  };
 }
 
 /** Each figure's rows together (one per server), in the order the figures were first measured. */

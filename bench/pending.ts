@@ -5,19 +5,30 @@
 // waiting floor run.
 //
 // The fast, honest set-up: the sandbox creates the customers already submitted (POST /_sandbox/customers/submitted)
-// and each KYC run is started the way `kyc resume` starts one — it parses its input (prepareRun), reads the customer
-// from the partner, finds it pending and waits, with the same wait loop, poll timers and escalation timer as a run
-// that uploaded its documents (workflows/kyc-workflow.ts, resumeFromPartner). Only the uploads are skipped: figure 1
-// measures those. Waiting runs with the product defaults poll first 15 min after their submission, so a set-up
-// shorter than that measures runs that wait, not runs that poll.
+// and each KYC run starts the way kycWorkflow continues as new while it waits for the review: with the state a
+// waiting run carries (CarriedState — the parsed input, the worker's run settings, every file uploaded with its
+// file id, size and sha256, the review clock started now, kyc.submitted delivered). Its first workflow task marks
+// the stage and enters the same wait loop, with the same poll timer, escalation timer and poller, as a run that
+// uploaded its documents a moment ago. Only steps 1–4 are skipped: figure 1 measures those. The floor's held runs
+// likewise start waiting (bench/floor-workflow.ts, `waiting`). Both sides are counted by the stage their first task
+// marks (KycStatus = 'pending_review', visibility). Waiting runs with the product defaults poll first 15 min after
+// their submission: a checkpoint reached later than that holds runs that poll (each a retrying activity), as
+// production's do.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { runSettings } from '../activities/run-settings';
 import { kycStartOptions } from '../client/start-options';
 import { signWebhook } from '../common/webhook-signature';
 import { kycWorkflow } from '../workflows';
-import type { KycResume } from '../workflows/messages';
+import { attachSlotFor } from '../workflows/documents';
+import { parseKycInput, type KycInput } from '../workflows/input';
+import type { CarriedState } from '../workflows/state';
 import { floorDecided, floorWorkflow } from './floor-workflow';
 import type { MemorySample, WorkerChild } from './protocol';
 import { goals, type Verdict } from './report';
 import { webhookSecret, type Stack } from './stack';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { KycStatus } from '../workflows/search-attributes';
 import { mib, percentile, pool, ratio, sleep, waitUntil } from './util';
 
 export interface PendingCheckpoint {
@@ -54,8 +65,6 @@ const SEND_CONCURRENCY = 32;
 /** The sandbox takes this many submitted customers per request. */
 const SEED_BATCH = 1000;
 const HOLD_TIMEOUT_MS = 60 * 60_000;
-/** Runs in set-up at once: half the worker's default cache. */
-const HOLD_WAVE = 50;
 
 /** The partner's signed customer_verified webhook, POSTed to the receiver. */
 export async function sendWebhook(stack: Stack, customerId: string, reference: string): Promise<void> {
@@ -83,6 +92,50 @@ export interface HeldCustomer {
   reference: string;
 }
 
+/** Runs on `taskQueue` whose first workflow task marked them pending review (both KYC and floor runs do). */
+const pendingOn = async (stack: Stack, taskQueue: string) =>
+  (await stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND KycStatus = 'pending_review'`)).count;
+
+const uploaded = new Map<string, { bytes: number; sha256: string }>();
+/** What the upload of a sample document reported (read once per source). */
+function uploadedAs(source: string) {
+  let known = uploaded.get(source);
+  if (!known) {
+    const bytes = readFileSync(source.startsWith('file:') ? new URL(source) : source);
+    known = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    uploaded.set(source, known);
+  }
+  return known;
+}
+
+/** What a KYC run waiting for the review carries into its next run (kycWorkflow's continue-as-new). */
+function waitingState(input: KycInput, pendingSince: string, fileIdPrefix: string): CarriedState {
+  const parsed = parseKycInput(input);
+  if (!parsed.ok) throw new Error(`bench input refused: ${parsed.problems.join('; ')}`);
+  return {
+    version: 2,
+    input: parsed.input,
+    settings: runSettings(),
+    files: parsed.input.documents.map((doc, i) => ({
+      category: doc.category,
+      filename: doc.filename,
+      slot: attachSlotFor[doc.category],
+      fileId: `${fileIdPrefix}_${i}`,
+      uploaded: true,
+      ...uploadedAs(doc.source),
+      urlRefreshes: 0,
+    })),
+    submittedAt: pendingSince,
+    pendingSince,
+    polls: 0,
+    ignoredDecisions: [],
+    refusedSignals: [],
+    outbox: [],
+    delivered: ['kyc.submitted'],
+    refusedEvents: [],
+  };
+}
+
 /**
  * Brings `count` more real kycWorkflow runs on `taskQueue` to pending_review (the fast set-up above), after the
  * `already` runs held before; returns the new customers and the seconds it took.
@@ -95,47 +148,39 @@ export async function holdPendingKyc(stack: Stack, taskQueue: string, count: num
     const seeded = await stack.rail.createSubmittedCustomers(references.slice(i, i + SEED_BATCH));
     customers.push(...seeded.map((c) => ({ id: c.id, reference: c.customer_reference })));
   }
-  const resume: KycResume = { resume: 'from-partner' };
-  // In waves: a burst of thousands of runs in set-up at once would evict one another from the worker's small
-  // cache between their few workflow tasks, and the set-up would measure replays instead of waiting runs.
-  for (let i = 0; i < customers.length; i += HOLD_WAVE) {
-    const wave = customers.slice(i, i + HOLD_WAVE);
-    await pool(SEND_CONCURRENCY, wave, ({ id, reference }) => {
-      const input = { customerId: id, customerReference: reference, documents: stack.documents };
-      return stack.client.workflow.start(kycWorkflow, { ...kycStartOptions(input, taskQueue), args: [input, resume] });
-    });
-    // A run reaching pending review sends kyc.submitted to our backend (the bench's sink counts them).
-    const target = already + i + wave.length;
-    await waitUntil(
-      `${target} KYC runs pending review`,
-      async () => stack.eventCount('kyc.submitted', `bench-${tag}`) >= target,
-      HOLD_TIMEOUT_MS,
-      20,
-    );
-  }
+  await pool(SEND_CONCURRENCY, customers, ({ id, reference }, i) => {
+    const input = { customerId: id, customerReference: reference, documents: stack.documents };
+    const carried = waitingState(input, new Date().toISOString(), `file_${tag}_${already + i}`);
+    return stack.client.workflow.start(kycWorkflow, { ...kycStartOptions(input, taskQueue), args: [input, carried] });
+  });
+  const target = already + count;
+  await waitUntil(
+    `${target} KYC runs pending review`,
+    async () => (await pendingOn(stack, taskQueue)) >= target,
+    HOLD_TIMEOUT_MS,
+    500,
+  );
   return { customers, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Starts `count` more floor runs and waits until each waits for its signal. */
-async function holdFloor(
-  stack: Stack,
-  worker: WorkerChild,
-  taskQueue: string,
-  count: number,
-  tag: string,
-  already = 0,
-) {
-  const before = (await worker.call<{ floorSubmitted: number }>({ type: 'counters' })).floorSubmitted;
+/** Starts `count` more floor runs already waiting and waits until each has run its first task. */
+async function holdFloor(stack: Stack, taskQueue: string, count: number, tag: string, already = 0) {
   const ids = Array.from({ length: count }, (_, i) => `floor-${tag}-${already + i}`);
   const started = performance.now();
   await pool(SEND_CONCURRENCY, ids, (workflowId) =>
-    stack.client.workflow.start(floorWorkflow, { taskQueue, workflowId, args: [{ signalAfterSubmit: false }] }),
+    stack.client.workflow.start(floorWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ signalAfterSubmit: false, waiting: true }],
+      typedSearchAttributes: new TypedSearchAttributes([{ key: KycStatus, value: 'validating' }]),
+    }),
   );
+  const target = already + count;
   await waitUntil(
-    `${already + count} floor runs waiting`,
-    async () => (await worker.call<{ floorSubmitted: number }>({ type: 'counters' })).floorSubmitted - before >= count,
+    `${target} floor runs waiting`,
+    async () => (await pendingOn(stack, taskQueue)) >= target,
     HOLD_TIMEOUT_MS,
-    250,
+    500,
   );
   return { ids, seconds: (performance.now() - started) / 1000 };
 }
@@ -155,10 +200,10 @@ async function drain(n: number, send: (i: number) => Promise<void>, closed: () =
   return n / ((performance.now() - started) / 1000);
 }
 
-/** RSS once the worker has gone quiet after a hold: the last of the set-up's workflow tasks and GC have run. */
+/** RSS once the worker has gone quiet after a hold and a full GC: what it retains for the runs it holds. */
 async function settledRss(worker: WorkerChild): Promise<MemorySample> {
   await sleep(3000);
-  return worker.memory();
+  return worker.memory(false, true);
 }
 
 /**
@@ -196,7 +241,7 @@ export async function measurePending(
       kycSeconds += k.seconds;
       const kycRss = mib((await settledRss(kyc)).rss);
       log(`  ${target} floor runs waiting…`);
-      const f = await holdFloor(stack, floor, floorQueue, target - held, tag, held);
+      const f = await holdFloor(stack, floorQueue, target - held, tag, held);
       floorIds.push(...f.ids);
       floorSeconds += f.seconds;
       const floorRss = mib((await settledRss(floor)).rss);
@@ -298,7 +343,7 @@ export async function measureLatency(
   try {
     log(`  ${samples} KYC and ${samples} floor runs waiting…`);
     const held = await holdPendingKyc(stack, kycQueue, samples, tag);
-    const floors = await holdFloor(stack, floor, floorQueue, samples, tag);
+    const floors = await holdFloor(stack, floorQueue, samples, tag);
     await sleep(1000);
     const kycMs: number[] = [];
     const rawMs: number[] = [];

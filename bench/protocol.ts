@@ -31,7 +31,8 @@ export interface MemorySample {
 
 export type ChildRequest =
   | { type: 'start'; spec: WorkerSpec }
-  | { type: 'memory'; resetPeak?: boolean }
+  /** `collect`: a full garbage collection first, so the sample is what the process retains, not what awaits GC. */
+  | { type: 'memory'; resetPeak?: boolean; collect?: boolean }
   /** How many floor runs reached their wait for the signal (their `submitted` event ran). */
   | { type: 'counters' }
   | {
@@ -65,7 +66,8 @@ export class WorkerChild {
     execArgv: string[] = [],
   ) {
     this.process = fork(join(__dirname, 'worker-child.ts'), [], {
-      execArgv: ['--import', 'tsx', ...execArgv],
+      // --expose-gc: `memory` with `collect` reads what the process retains (figure 4's checkpoints).
+      execArgv: ['--expose-gc', '--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const keep = (chunk: Buffer) => {
@@ -107,8 +109,8 @@ export class WorkerChild {
     });
   }
 
-  memory(resetPeak = false): Promise<MemorySample> {
-    return this.call<MemorySample>({ type: 'memory', resetPeak });
+  memory(resetPeak = false, collect = false): Promise<MemorySample> {
+    return this.call<MemorySample>({ type: 'memory', resetPeak, collect });
   }
 
   async stop(): Promise<void> {

@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createUploadSteps, type UploadedDocument } from '../activities';
 import { parseWorkerConfig } from '../worker/config';
-import { createKycWorker } from '../worker/create-worker';
+import { createKycWorker, defaultMaxCachedWorkflows } from '../worker/create-worker';
 import { floorDecided, type FloorActivities } from './floor-workflow';
 import type { ChildReply, ChildRequest, MemorySample, WorkerSpec } from './protocol';
 
@@ -78,6 +78,9 @@ async function start(spec: WorkerSpec): Promise<void> {
       taskQueue: spec.taskQueue,
       workflowBundle: { codePath: spec.bundlePath },
       activities: floorActivities(new Client({ connection: signalConnection })),
+      // The KYC worker's cache, so that both hold as many runs in memory (the SDK's own default grows with the
+      // heap limit: thousands of runs, which figure 4's floor would then keep while the KYC worker keeps 100).
+      maxCachedWorkflows: defaultMaxCachedWorkflows,
       ...overrides,
     });
   }
@@ -116,6 +119,7 @@ async function handle(req: ChildRequest): Promise<unknown> {
     case 'start':
       return start(req.spec);
     case 'memory': {
+      if (req.collect) globalThis.gc?.({ type: 'major', execution: 'sync' } as never);
       const sample = memory();
       if (req.resetPeak) peakRss = sample.rss;
       return sample;
