@@ -295,7 +295,9 @@ async function main(): Promise<void> {
     log(`wrote ${svg}`);
   }
   const missed = all.verdicts.filter((v) => !v.pass).length;
-  log(missed ? `${missed} of ${all.verdicts.length} figures MISS their goal` : `all ${all.verdicts.length} figures PASS`);
+  log(
+    missed ? `${missed} of ${all.verdicts.length} figures MISS their goal` : `all ${all.verdicts.length} figures PASS`,
+  );
 }
 
 interface Measured {
@@ -331,10 +333,7 @@ function save(m: Measured, log: (line: string) => void) {
       (serverKinds as readonly string[]).concat('billing', 'moduleState').includes(key),
   );
   const keptServers = new Set(kept.map((key) => ({ billing: 'time-skipping', moduleState: 'none' })[key] ?? key));
-  const verdicts = byFigure([
-    ...m.verdicts,
-    ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server)),
-  ]);
+  const verdicts = byFigure([...m.verdicts, ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server))]);
   const results = {
     ...Object.fromEntries(kept.map((key) => [key, keep[key]])),
     ...m.perServer,
