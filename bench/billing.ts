@@ -2,6 +2,16 @@
 // (webhook at 1 h, verified by polling at 20 h, pending 30 h with the escalation at 24 h), for kycWorkflow and for
 // the naive variant (1-minute timer + one poll activity each minute). Both run side by side in one skipped
 // timeline, counted from their histories by the test suite's own counter.
+//
+// Two rules of the time-skipping server keep that timeline moving (without them a leftover lock froze it at 2 h):
+// - Results are awaited one at a time. The env's client holds one time-skipping lock; each result() releases it
+//   while it waits and takes it back after. Two at once release two, so the server's count drops to zero while a
+//   workflow task is still running: time races ahead, the task times out again and again, and the KYC run ends
+//   just as its next poll attempt falls due (see the next rule).
+// - A webhook is sent only between two poll attempts. The run never cancels its poll round (a real server drops
+//   it with the run), but the test server holds time for a queued or running attempt until that attempt reports
+//   back, and drops the attempt of a closed run without releasing that hold: time would not move again.
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -18,7 +28,7 @@ import type { KycInput } from '../workflows/input';
 import { customerVerified, statusQuery } from '../workflows/messages';
 import { KycStatus } from '../workflows/search-attributes';
 import { naivePollingWorkflow } from './naive-workflow';
-import type { Stack } from './stack';
+import { stopOnInterrupt, type Stack } from './stack';
 import { waitUntil } from './util';
 
 export type BillingPath = 'webhook1h' | 'poll20h' | 'pending30h';
@@ -49,6 +59,9 @@ export function naiveEstimate(measured1h: ActionCount, polls1h: number, path: Bi
 }
 
 const HOUR = 3600_000;
+const MINUTE = 60_000;
+const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  ts ? Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : 0;
 const verifiedData = (id: string, reference: string) => ({
   object: 'customer' as const,
   id,
@@ -66,6 +79,7 @@ export async function measureBilling(
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: sdkExecutable(findTestServer()) },
   });
+  const forget = stopOnInterrupt(() => env.teardown());
   // Its own sandbox: no webhooks, every review held until the bench decides.
   const sandbox = await startSandbox({ port: 0, review: { outcome: 'never' } });
   const rail = new Rail(sandbox.url);
@@ -145,21 +159,46 @@ export async function measureBilling(
       const now = await env.currentTimeMs();
       if (t0 + hours * HOUR > now) await env.sleep(t0 + hours * HOUR - now);
     };
+    // One result at a time: see the first rule at the top.
+    const resultsOf = async (path: BillingPath) => {
+      for (const r of of(path)) await r.handle.result();
+    };
+    // Until the poll attempt due about now has been answered (the next is 15 min or more away), so that a webhook
+    // sent next ends the run with no attempt queued or running: see the second rule at the top.
+    const betweenPolls = (handle: WorkflowHandle) =>
+      waitUntil(
+        `${handle.workflowId}'s poll round to be between attempts`,
+        async () => {
+          const [now, { raw }] = await Promise.all([env.currentTimeMs(), handle.describe()]);
+          const poll = raw.pendingActivities?.find((a) => a.activityType?.name === 'pollCustomerDecision');
+          if (!poll) return true;
+          const answered = timestampMs(poll.lastAttemptCompleteTime);
+          return answered >= timestampMs(poll.lastStartedTime) && now - answered < 5 * MINUTE;
+        },
+        60_000,
+        50,
+      );
+    const sendWebhook = async (path: BillingPath) => {
+      for (const r of of(path)) {
+        if (r.kind === 'kyc') await betweenPolls(r.handle);
+        await r.handle.signal(customerVerified, verifiedData(r.customerId, r.reference));
+      }
+    };
 
     log('  skipping to 1 h: the webhook arrives…');
     const wall = performance.now();
     await skipTo(1);
     log(`    1 h skipped in ${((performance.now() - wall) / 1000).toFixed(1)} s of wall time`);
-    for (const r of of('webhook1h')) await r.handle.signal(customerVerified, verifiedData(r.customerId, r.reference));
-    await Promise.all(of('webhook1h').map((r) => r.handle.result()));
+    await sendWebhook('webhook1h');
+    await resultsOf('webhook1h');
     log('  skipping to 20 h: the partner decides, only polling sees it…');
     await skipTo(20);
     for (const r of of('poll20h')) await rail.decide(r.customerId, 'verify');
-    await Promise.all(of('poll20h').map((r) => r.handle.result()));
+    await resultsOf('poll20h');
     log('  skipping to 30 h (escalated at 24 h): the webhook arrives…');
     await skipTo(30);
-    for (const r of of('pending30h')) await r.handle.signal(customerVerified, verifiedData(r.customerId, r.reference));
-    await Promise.all(of('pending30h').map((r) => r.handle.result()));
+    await sendWebhook('pending30h');
+    await resultsOf('pending30h');
 
     const actions = async (r: (typeof runs)[number]) => {
       const polls = (await rail.inspect(r.customerId)).status_reads;
@@ -181,5 +220,6 @@ export async function measureBilling(
     await Promise.all(workers.map((w) => w.running.catch(() => undefined)));
     await sandbox.close();
     await env.teardown();
+    forget();
   }
 }

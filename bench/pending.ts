@@ -37,6 +37,12 @@ export interface PendingCheckpoint {
   floorRssMiB: number;
   /** KYC worker RSS / floor worker RSS, both holding `pending` runs. */
   ratio: number;
+  /**
+   * The main thread's V8 heap in use after the same full GC (activities, the SDK's bridge): without the allocator's
+   * slack. The cached runs live on the workflow thread, counted in RSS only.
+   */
+  kycHeapMiB: number;
+  floorHeapMiB: number;
 }
 
 export interface PendingFigure {
@@ -239,15 +245,25 @@ export async function measurePending(
       const k = await holdPendingKyc(stack, kycQueue, target - held, tag, held);
       customers.push(...k.customers);
       kycSeconds += k.seconds;
-      const kycRss = mib((await settledRss(kyc)).rss);
+      const kycSample = await settledRss(kyc);
+      const kycRss = mib(kycSample.rss);
       log(`  ${target} floor runs waiting…`);
       const f = await holdFloor(stack, floorQueue, target - held, tag, held);
       floorIds.push(...f.ids);
       floorSeconds += f.seconds;
-      const floorRss = mib((await settledRss(floor)).rss);
-      measured.push({ pending: target, kycRssMiB: kycRss, floorRssMiB: floorRss, ratio: ratio(kycRss, floorRss) });
+      const floorSample = await settledRss(floor);
+      const floorRss = mib(floorSample.rss);
+      measured.push({
+        pending: target,
+        kycRssMiB: kycRss,
+        floorRssMiB: floorRss,
+        ratio: ratio(kycRss, floorRss),
+        kycHeapMiB: mib(kycSample.heapUsed),
+        floorHeapMiB: mib(floorSample.heapUsed),
+      });
       log(
-        `    KYC worker ${kycRss.toFixed(0)} MiB, floor worker ${floorRss.toFixed(0)} MiB ` +
+        `    KYC worker ${kycRss.toFixed(0)} MiB (heap ${mib(kycSample.heapUsed).toFixed(0)}), ` +
+          `floor worker ${floorRss.toFixed(0)} MiB (heap ${mib(floorSample.heapUsed).toFixed(0)}) ` +
           `(set-up ${k.seconds.toFixed(0)} s / ${f.seconds.toFixed(0)} s)`,
       );
     }

@@ -192,6 +192,16 @@ async function startServer(
 /** Every stack started and not yet closed, so that Ctrl-C can take down one that is still starting. */
 const openStacks = new Set<() => Promise<void>>();
 
+/**
+ * Something else the bench started that Ctrl-C must stop too (figure 2's time-skipping server); the returned
+ * function forgets it once it is stopped the ordinary way.
+ */
+export function stopOnInterrupt(stop: () => Promise<void>): () => void {
+  const once = () => stop().catch(() => undefined);
+  openStacks.add(once);
+  return () => openStacks.delete(once);
+}
+
 /** Closes every open stack, waiting for one still starting to reach a point where it can stop. */
 export async function closeOpenStacks(): Promise<void> {
   await Promise.all([...openStacks].map((close) => close()));
