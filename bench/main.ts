@@ -211,7 +211,8 @@ async function main(): Promise<void> {
         seconds: 0,
         figureSeconds: {},
       };
-      perServer[kind] = results;
+      // A server that measures no figure of its own (e.g. `--only=billing`) keeps its earlier results in the file.
+      if (results.figures.length) perServer[kind] = results;
       const lap = async <T>(figure: string, work: () => Promise<T>): Promise<T> => {
         const figureBegan = Date.now();
         try {
@@ -311,6 +312,14 @@ interface Measured {
   finished?: { seconds: number; loadavgAtEnd: number[] };
 }
 
+/** Each key of `results` a later run may keep, and the `server` its verdicts carry. */
+const verdictServerOf: Record<string, string> = {
+  dev: 'dev',
+  postgres: 'postgres',
+  billing: 'time-skipping',
+  moduleState: 'none',
+};
+
 /**
  * Writes bench/results.json. A server this run did not measure keeps its results (and verdicts) from the file's
  * earlier run of the same mode, each server with its own date and load: `--server=postgres` after a run on both
@@ -325,21 +334,15 @@ function save(m: Measured, log: (line: string) => void) {
     // No earlier file (or not ours): nothing to keep.
   }
   const keep = earlier.mode === m.mode ? (earlier.results ?? {}) : {};
-  const kept = Object.keys(keep).filter(
-    (key) =>
-      !(key in m.perServer) &&
-      !(key === 'billing' && m.billing) &&
-      !(key === 'moduleState' && m.moduleState) &&
-      (serverKinds as readonly string[]).concat('billing', 'moduleState').includes(key),
-  );
-  const keptServers = new Set(kept.map((key) => ({ billing: 'time-skipping', moduleState: 'none' })[key] ?? key));
-  const verdicts = byFigure([...m.verdicts, ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server))]);
-  const results = {
-    ...Object.fromEntries(kept.map((key) => [key, keep[key]])),
+  const measured: Record<string, unknown> = {
     ...m.perServer,
     ...(m.billing ? { billing: m.billing } : {}),
     ...(m.moduleState ? { moduleState: m.moduleState } : {}),
-  } as Record<string, unknown>;
+  };
+  const kept = Object.keys(keep).filter((key) => key in verdictServerOf && !(key in measured));
+  const keptServers = new Set(kept.map((key) => verdictServerOf[key]));
+  const verdicts = byFigure([...m.verdicts, ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server))]);
+  const results = { ...Object.fromEntries(kept.map((key) => [key, keep[key]])), ...measured };
   const servers = Object.fromEntries(
     serverKinds.flatMap((kind) => {
       const r = results[kind] as ServerResults | undefined;

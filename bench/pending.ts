@@ -15,6 +15,7 @@
 // their submission: a checkpoint reached later than that holds runs that poll (each a retrying activity), as
 // production's do.
 import { createHash } from 'node:crypto';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
 import { runSettings } from '../activities/run-settings';
 import { kycStartOptions } from '../client/start-options';
@@ -22,13 +23,12 @@ import { signWebhook } from '../common/webhook-signature';
 import { kycWorkflow } from '../workflows';
 import { attachSlotFor } from '../workflows/documents';
 import { parseKycInput, type KycInput } from '../workflows/input';
+import { KycStatus } from '../workflows/search-attributes';
 import type { CarriedState } from '../workflows/state';
 import { floorDecided, floorWorkflow } from './floor-workflow';
 import type { MemorySample, WorkerChild } from './protocol';
 import { goals, type Verdict } from './report';
 import { webhookSecret, type Stack } from './stack';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { KycStatus } from '../workflows/search-attributes';
 import { mib, percentile, pool, ratio, sleep, waitUntil } from './util';
 
 export interface PendingCheckpoint {

@@ -33,7 +33,7 @@ export type ChildRequest =
   | { type: 'start'; spec: WorkerSpec }
   /** `collect`: a full garbage collection first, so the sample is what the process retains, not what awaits GC. */
   | { type: 'memory'; resetPeak?: boolean; collect?: boolean }
-  /** How many floor runs reached their wait for the signal (their `submitted` event ran). */
+  /** How many floor runs sent their verdict event (figure 4's floor drain counts them). */
   | { type: 'counters' }
   | {
       type: 'put';
