@@ -29,6 +29,20 @@ let docsDir: string;
 let receiver: RunningWebhookReceiver;
 /** The receiver's clock runs this far ahead of ours (the replay row moves it). */
 let skewMs = 0;
+/**
+ * The receiver's clock held still, for rows that sign at its exact edge: the receiver reads whole seconds, so a
+ * second boundary crossed between signing and receiving would move a 301 s offset to 300 s (inside the window).
+ */
+let heldMs: number | undefined;
+/** Signs `offsetSeconds` from the receiver's clock, held still while the delivery is received. */
+async function atHeldClock(offsetSeconds: number, body: object): Promise<Answer> {
+  heldMs = Date.now();
+  try {
+    return await postWebhook(receiver.url, body, { ...signed, t: Math.floor(heldMs / 1000) + offsetSeconds });
+  } finally {
+    heldMs = undefined;
+  }
+}
 /** A customer with a KYC run waiting for its review: the target of most rows. */
 let live: string;
 
@@ -39,7 +53,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: devServerAddress() });
   client = new Client({ connection });
   h = await startHostileWorker(native, { env: { KYC_SOURCE_ROOTS: docsDir } });
-  receiver = await startWebhookReceiver({ client, secrets: [secret], port: 0, now: () => Date.now() + skewMs });
+  receiver = await startWebhookReceiver({
+    client,
+    secrets: [secret],
+    port: 0,
+    now: () => heldMs ?? Date.now() + skewMs,
+  });
 
   live = await h.rail.createCustomer('hostile-webhook-live');
   const input: KycInput = {
@@ -131,14 +150,14 @@ const rows: Row[] = [
   },
   {
     name: 'stale timestamp (301 s old), valid HMAC',
-    send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { ...signed, t: nowSeconds() - 301 }),
+    send: () => atHeldClock(-301, verifiedEvent(live, 'x')),
     status: 401,
     type: 'invalid_signature',
     says: 'Technest-Signature timestamp is more than 300 s from now',
   },
   {
     name: 'timestamp from the future (301 s ahead), valid HMAC',
-    send: () => postWebhook(receiver.url, verifiedEvent(live, 'x'), { ...signed, t: nowSeconds() + 301 }),
+    send: () => atHeldClock(301, verifiedEvent(live, 'x')),
     status: 401,
     type: 'invalid_signature',
     says: 'Technest-Signature timestamp is more than 300 s from now',

@@ -17,6 +17,7 @@ import {
 import type { KycActivities } from '../activities';
 import * as options from './activity-options';
 import { queueEvent } from './backend-events';
+import { conditionUntil } from './deadline';
 import { markEscalated, showDetails } from './progress';
 import type { Decision, KycState } from './state';
 
@@ -58,8 +59,9 @@ export async function waitForDecision(state: KycState, rawInput: unknown): Promi
     const wake = () => !!state.decision || !!round?.settled || workflowInfo().continueAsNewSuggested;
     if (Math.min(escalation, poll) === Infinity) await condition(wake);
     else {
+      // Not plain condition(): the next turn decides by the clock, and a stale clock must not decide (deadline.ts).
       const summary = escalation <= poll ? 'escalate if still pending' : 'until the next poll';
-      await condition(wake, Math.max(1, Math.min(escalation, poll) - now), { summary });
+      await conditionUntil(wake, Math.min(escalation, poll), { summary });
     }
   }
   return state.decision;

@@ -1,10 +1,12 @@
-// FROZEN (release 0.1.0): 0.1's wait; see kyc-workflow.ts in this folder.
+// FROZEN (release 0.1.0): 0.1's wait; see kyc-workflow.ts in this folder. One change since, with the same
+// commands: the escalation wait fails an activation whose clock is stale instead of deciding by it.
 // Step 5: wait for the partner's review. The webhook's signals race a poller, the first decision wins.
 // Cheap by design: one timer before the first poll, one activity whose retry policy is the polling loop
 // (no history growth, one action per poll), one timer for the escalation.
 import { condition, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { KycActivities } from '../../activities';
 import * as options from '../activity-options';
+import { conditionUntil } from '../deadline';
 import type { ParsedKycInput } from './input';
 import type { Decision, KycState } from './state';
 
@@ -64,7 +66,8 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
     }
     const wake = () => !!state.decision || pollFailed || workflowInfo().continueAsNewSuggested;
     if (escalateIn === undefined) await condition(wake);
-    else await condition(wake, escalateIn, { summary: 'escalate if still pending' });
+    // The same commands as condition(wake, escalateIn); a stale clock fails the activation (../deadline.ts).
+    else await conditionUntil(wake, Date.now() + escalateIn, { summary: 'escalate if still pending' });
 
     if (state.decision) break;
     if (pollFailed) {
