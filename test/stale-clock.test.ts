@@ -78,8 +78,9 @@ describe('a query that reaches a worker with a timer newer than its clock', () =
         { category: 'id_document', filename: 'passport.jpg', contentType: 'image/jpeg', source: samples.jpeg },
         { category: 'proof_of_address', filename: 'bill.pdf', contentType: 'application/pdf', source: samples.pdf },
       ],
-      // The first poll 3 s after submit: the worker dies and the query is sent before it falls due.
-      timing: { firstPollAfter: '3s', maxPollInterval: '3s', escalateAfter: '1h' },
+      // The first poll 5 s after submit: the worker dies and the query is sent before it falls due (the query must
+      // be waiting on the dead worker when the timer fires, to fall back before the workflow task does).
+      timing: { firstPollAfter: '5s', maxPollInterval: '5s', escalateAfter: '1h' },
     };
     const first = await startWorker();
     const handle = await client.workflow.start(kycWorkflow, kycStartOptions(input, taskQueue));

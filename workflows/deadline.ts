@@ -13,6 +13,9 @@
 // the activation fails instead of deciding. In a query that fails the query (the caller may ask again) and
 // drops the run from the worker's cache; the next workflow task replays the run from its history, under the
 // true clock. The commands are those of `condition(fn, timeout)`: one timer, cancelled when `fn` wins.
+// Not covered: such a query whose new events hold no timer firing (only an activity result, say) still runs the
+// loop on the old clock; it needs a deadline to pass within the same ~10 s fall-back, and nothing in the
+// activation tells it apart from a true one.
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 
 export class StaleWorkflowClock extends Error {
@@ -28,8 +31,9 @@ export async function conditionUntil(
   deadline: number,
   options?: { summary?: string },
 ): Promise<boolean> {
-  const timeoutMs = Math.max(1, deadline - Date.now());
-  const due = Date.now() + timeoutMs;
+  const now = Date.now();
+  const timeoutMs = Math.max(1, deadline - now);
+  const due = now + timeoutMs;
   let fired = false;
   const woke = await CancellationScope.cancellable(async () => {
     try {
