@@ -1,6 +1,7 @@
 // Thin access to the running activity's Context. The activities also run outside a worker (a CLI dry run,
 // a unit test calling a helper), where Context.current() throws; there they simply skip heartbeats and logs.
 import { Context } from '@temporalio/activity';
+import { abortAfter } from '../common/abort-after';
 
 function current(): Context | undefined {
   try {
@@ -54,7 +55,5 @@ export function activityMeter() {
 
 /** Aborts on cancellation or after `timeoutMs`, whichever comes first. */
 export function callSignal(timeoutMs: number): AbortSignal {
-  const cancel = cancellationSignal();
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+  return abortAfter(timeoutMs, cancellationSignal());
 }

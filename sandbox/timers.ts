@@ -40,12 +40,29 @@ export class Timers {
     });
   }
 
-  /** An AbortSignal aborted on close, for outbound requests in flight. */
-  signal(): { signal: AbortSignal; done: () => void } {
+  /**
+   * An AbortSignal for an outbound request in flight: aborted on close, and after `timeoutMs` when given. The
+   * limit is this class's own timer, not AbortSignal.any with AbortSignal.timeout: on Node 20 a garbage
+   * collection can drop that timeout signal, and the request then waits without a limit.
+   */
+  signal(timeoutMs?: number): { signal: AbortSignal; done: () => void } {
     const controller = new AbortController();
     if (this.closed) controller.abort();
     this.controllers.add(controller);
-    return { signal: controller.signal, done: () => this.controllers.delete(controller) };
+    const cancelLimit =
+      timeoutMs === undefined
+        ? () => undefined
+        : this.schedule(
+            () => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')),
+            timeoutMs,
+          );
+    return {
+      signal: controller.signal,
+      done: () => {
+        cancelLimit();
+        this.controllers.delete(controller);
+      },
+    };
   }
 
   get isClosed(): boolean {

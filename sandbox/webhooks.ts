@@ -87,7 +87,7 @@ export class WebhookDispatcher {
   }
 
   private async attempt(url: string, secret: string, body: string): Promise<{ status_code?: number; error?: string }> {
-    const { signal, done } = this.timers.signal();
+    const { signal, done } = this.timers.signal(ATTEMPT_TIMEOUT_MS);
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -96,7 +96,7 @@ export class WebhookDispatcher {
           'technest-signature': technestSignature(secret, body, Math.floor(Date.now() / 1000)),
         },
         body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+        signal,
       });
       // Drain the answer so the connection is reused rather than left half-read.
       await response.arrayBuffer().catch(() => undefined);

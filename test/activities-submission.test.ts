@@ -14,6 +14,7 @@ import {
   startFakeServer,
   TEST_API_KEY,
 } from './support/activities-env';
+import { collectGarbageEvery } from './support/gc';
 
 const partner = activitySandbox('submit');
 
@@ -169,6 +170,8 @@ describe('attachDocuments and submitKyc', () => {
 
   it('a partner answering slowly: each call gives up within the request timeout, so an attempt ends on its own', async () => {
     const slow = await startFakeServer(() => undefined); // never answers
+    // A busy worker collects garbage while it waits; the limit must survive that (common/abort-after.ts).
+    const stopCollecting = collectGarbageEvery(10);
     try {
       const started = Date.now();
       const failure = await failureOf(
@@ -186,6 +189,7 @@ describe('attachDocuments and submitKyc', () => {
       expect(slow.requests.map((r) => r.method)).toEqual(['GET']);
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
+      stopCollecting();
       await slow.close();
     }
   });
