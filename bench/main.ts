@@ -78,6 +78,8 @@ export interface ServerResults {
   seconds: number;
   /** Wall time of each figure on this server (billing, measured once, is counted on the first). */
   figureSeconds: Record<string, number>;
+  /** Figures kept from an earlier run on this server (this run measured others), each with that run's date. */
+  keptFigures?: Record<string, string>;
   throughput?: ThroughputPoint[];
   upload?: UploadFigure;
   pending?: PendingFigure;
@@ -334,14 +336,27 @@ function save(m: Measured, log: (line: string) => void) {
     // No earlier file (or not ours): nothing to keep.
   }
   const keep = earlier.mode === m.mode ? (earlier.results ?? {}) : {};
+  const perServer = { ...m.perServer };
+  const keptVerdicts: Verdict[] = [];
+  for (const kind of serverKinds) {
+    const now = perServer[kind];
+    if (!now) continue;
+    const merged = withKeptFigures(now, keep[kind] as ServerResults | undefined);
+    perServer[kind] = merged.server;
+    keptVerdicts.push(...merged.verdicts.map((v) => ({ ...v, server: kind })));
+  }
   const measured: Record<string, unknown> = {
-    ...m.perServer,
+    ...perServer,
     ...(m.billing ? { billing: m.billing } : {}),
     ...(m.moduleState ? { moduleState: m.moduleState } : {}),
   };
   const kept = Object.keys(keep).filter((key) => key in verdictServerOf && !(key in measured));
   const keptServers = new Set(kept.map((key) => verdictServerOf[key]));
-  const verdicts = byFigure([...m.verdicts, ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server))]);
+  const verdicts = byFigure([
+    ...m.verdicts,
+    ...keptVerdicts,
+    ...(earlier.verdicts ?? []).filter((v) => keptServers.has(v.server)),
+  ]);
   const results = { ...Object.fromEntries(kept.map((key) => [key, keep[key]])), ...measured };
   const servers = Object.fromEntries(
     serverKinds.flatMap((kind) => {
@@ -372,6 +387,35 @@ function save(m: Measured, log: (line: string) => void) {
       serverKinds.flatMap((k) => (results[k] ? [[k, results[k] as ServerResults]] : [])),
     ) as Partial<Record<ServerKind, ServerResults>>,
   };
+}
+
+/** The verdicts of each figure a server measures, from its results alone (so a kept figure is judged again). */
+const verdictsOfFigure: Record<string, (r: ServerResults) => Verdict[]> = {
+  throughput: (r) => (r.throughput ? throughputVerdicts(r.throughput) : []),
+  upload: (r) => (r.upload ? uploadVerdicts(r.upload) : []),
+  pending: (r) => (r.pending ? pendingVerdicts(r.pending) : []),
+  latency: (r) => (r.latency ? latencyVerdicts(r.latency) : []),
+  receiver: (r) => (r.receiver ? receiverVerdicts(r.receiver) : []),
+};
+
+/**
+ * A server measured for some figures only (`--only=pending`) keeps its other figures from the file's earlier run of
+ * the same mode, each marked with that run's date in `keptFigures`.
+ */
+function withKeptFigures(now: ServerResults, earlier: ServerResults | undefined) {
+  const server: ServerResults = { ...now, figures: [...now.figures], figureSeconds: { ...now.figureSeconds } };
+  const verdicts: Verdict[] = [];
+  for (const figure of earlier?.figures ?? []) {
+    const judge = verdictsOfFigure[figure];
+    const data = earlier?.[figure as keyof ServerResults];
+    if (!earlier || !judge || data === undefined || server.figures.includes(figure)) continue;
+    Object.assign(server, { [figure]: data });
+    server.figures.push(figure);
+    server.figureSeconds[figure] = earlier.figureSeconds[figure] ?? 0;
+    server.keptFigures = { ...server.keptFigures, [figure]: earlier.keptFigures?.[figure] ?? earlier.at };
+    verdicts.push(...judge(earlier));
+  }
+  return { server, verdicts };
 }
 
 /** Each figure's rows together (one per server), in the order the figures were first measured. */
