@@ -285,11 +285,15 @@ async function main(): Promise<void> {
   console.log(markdownTable(all.verdicts));
   const at = new Date(began).toISOString();
   const charted = Object.entries(all.results).flatMap(([kind, r]) =>
-    r.throughput ? [{ server: kind as ServerKind, label: r.label, points: r.throughput, at: r.at }] : [],
+    r.throughput
+      ? [{ server: kind as ServerKind, label: r.label, points: r.throughput, at: r.keptFigures?.throughput ?? r.at }]
+      : [],
   );
   if (charted.length) {
     const svg = join(__dirname, 'throughput.svg');
-    const some = figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
+    // Only a run that measured throughput names its figures; otherwise the chart is the earlier run's as it was.
+    const some =
+      figures.has('throughput') && figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
     const dates = charted.map((c) => `${c.server} ${(c.at ?? at).slice(0, 16)}Z`).join(', ');
     const caption =
       `${mode} run${some}, ${dates}, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}; ` +
