@@ -292,8 +292,7 @@ async function main(): Promise<void> {
   if (charted.length) {
     const svg = join(__dirname, 'throughput.svg');
     // Only a run that measured throughput names its figures; otherwise the chart is the earlier run's as it was.
-    const some =
-      figures.has('throughput') && figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
+    const some = figures.has('throughput') && figures.size < figureNames.length ? ` (${[...figures].join(', ')})` : '';
     const dates = charted.map((c) => `${c.server} ${(c.at ?? at).slice(0, 16)}Z`).join(', ');
     const caption =
       `${mode} run${some}, ${dates}, ${machine.cpus} cores (${machine.cpuModel}), node ${machine.node}; ` +
