@@ -73,7 +73,7 @@ export interface LatencyFigure {
  * after a burst of submissions. The runs still wait with their poll timer and escalation timer; the README says
  * what the burst costs when it comes.
  */
-const FIGURE_4_TIMING = { firstPollAfter: '3h', maxPollInterval: '3h', escalateAfter: '24h' } as const;
+export const FIGURE_4_TIMING = { firstPollAfter: '3h', maxPollInterval: '3h', escalateAfter: '24h' } as const;
 
 const SEND_CONCURRENCY = 32;
 /** The sandbox takes this many submitted customers per request. */
