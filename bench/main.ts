@@ -14,7 +14,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { measureBilling, type BillingRow } from './billing';
-import { measureLatency, measurePending, pendingVerdicts, type LatencyFigure, type PendingFigure } from './pending';
+import {
+  measureLatency,
+  measurePending,
+  parseCheckpoints,
+  pendingVerdicts,
+  type LatencyFigure,
+  type PendingFigure,
+} from './pending';
 import {
   billingVerdicts,
   latencyVerdicts,
@@ -106,13 +113,7 @@ function parseArgs(argv: string[]) {
   const naiveAll = argv.includes('--naive-all');
   const maxCached = valued(argv, 'max-cached');
   const pending = valued(argv, 'pending');
-  const checkpoints = pending?.split(',').map(Number);
-  if (
-    checkpoints &&
-    !checkpoints.every((n, i) => Number.isInteger(n) && n > 0 && (i === 0 || n > checkpoints[i - 1]!))
-  ) {
-    throw new Error(`--pending takes ascending positive whole numbers, e.g. 1000,5000,20000 — not "${pending}"`);
-  }
+  const checkpoints = pending === undefined ? undefined : parseCheckpoints(pending, '--pending');
   const cpuProf = valued(argv, 'cpu-prof');
   const known = ['--only=', '--server=', '--max-cached=', '--pending=', '--cpu-prof='];
   const unknown = argv.filter(
@@ -408,10 +409,11 @@ const verdictsOfFigure: Record<string, (r: ServerResults) => Verdict[]> = {
 function withKeptFigures(now: ServerResults, earlier: ServerResults | undefined) {
   const server: ServerResults = { ...now, figures: [...now.figures], figureSeconds: { ...now.figureSeconds } };
   const verdicts: Verdict[] = [];
-  for (const figure of earlier?.figures ?? []) {
+  if (!earlier) return { server, verdicts };
+  for (const figure of earlier.figures) {
     const judge = verdictsOfFigure[figure];
-    const data = earlier?.[figure as keyof ServerResults];
-    if (!earlier || !judge || data === undefined || server.figures.includes(figure)) continue;
+    const data = earlier[figure as keyof ServerResults];
+    if (!judge || data === undefined || server.figures.includes(figure)) continue;
     Object.assign(server, { [figure]: data });
     server.figures.push(figure);
     server.figureSeconds[figure] = earlier.figureSeconds[figure] ?? 0;

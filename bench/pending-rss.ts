@@ -7,14 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { FIGURE_4_TIMING, holdPendingKyc } from './pending';
+import { FIGURE_4_TIMING, holdPendingKyc, parseCheckpoints } from './pending';
 import { buildBundles, startStack } from './stack';
 import { mib, sleep } from './util';
 
-const checkpoints = (process.argv[2] ?? '1000,5000,10000').split(',').map(Number);
-if (checkpoints.some((n, i) => !Number.isInteger(n) || n <= 0 || (i > 0 && n <= checkpoints[i - 1]!))) {
-  throw new Error(`checkpoints must be ascending positive whole numbers, e.g. 1000,5000 — not "${process.argv[2]}"`);
-}
+const checkpoints = parseCheckpoints(process.argv[2] ?? '1000,5000,10000', 'bench:rss');
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** Private anonymous memory of a process, MiB: what it allocated itself, without mapped files. */

@@ -73,7 +73,16 @@ export interface LatencyFigure {
  * after a burst of submissions. The runs still wait with their poll timer and escalation timer; the README says
  * what the burst costs when it comes.
  */
-export const FIGURE_4_TIMING = { firstPollAfter: '3h', maxPollInterval: '3h', escalateAfter: '24h' } as const;
+export const FIGURE_4_TIMING = { firstPollAfter: '3h' } as const;
+
+/** Figure 4's checkpoints from "1000,5000,20000" (`what` names where they came from in the error). */
+export function parseCheckpoints(text: string, what: string): number[] {
+  const checkpoints = text.split(',').map(Number);
+  if (!checkpoints.every((n, i) => Number.isInteger(n) && n > 0 && (i === 0 || n > checkpoints[i - 1]!))) {
+    throw new Error(`${what} takes ascending positive whole numbers, e.g. 1000,5000,20000 — not "${text}"`);
+  }
+  return checkpoints;
+}
 
 const SEND_CONCURRENCY = 32;
 /** The sandbox takes this many submitted customers per request. */
