@@ -19,6 +19,7 @@ import { freePort } from '../scripts/ports';
 import { findPostgresBin } from '../scripts/stack/postgres';
 import { startTemporalOnPostgres } from '../scripts/stack/temporal-on-postgres';
 import { projectRoot } from '../scripts/toolchain';
+import { kycWorkflowModules } from '../worker/workflow-modules';
 import type { KycInput } from '../workflows/input';
 import { childPids, processTreeCpuMs, selfCpuMs, type CpuReader } from './cpu';
 import { WorkerChild, type WorkerSpec } from './protocol';
@@ -78,8 +79,16 @@ async function startEventSink() {
   };
 }
 
-export async function buildBundle(workflowsPath: string, outFile: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+export async function buildBundle(
+  workflowsPath: string,
+  outFile: string,
+  workflowInterceptorModules: readonly string[] = [],
+): Promise<string> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...workflowInterceptorModules],
+    logger: quietLogger,
+  });
   writeFileSync(outFile, bundle.code);
   return outFile;
 }
@@ -89,7 +98,8 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 /** The three workflow bundles, built once per bench run into `dir` and shared by every stack. */
 export async function buildBundles(dir: string): Promise<Bundles> {
   return {
-    kyc: await buildBundle(join(projectRoot, 'workflows'), join(dir, 'kyc-bundle.js')),
+    // The KYC bundle as the product builds it (scripts/build-workflow-bundle.ts): with its guard module.
+    kyc: await buildBundle(join(projectRoot, 'workflows'), join(dir, 'kyc-bundle.js'), kycWorkflowModules),
     floor: await buildBundle(join(__dirname, 'floor-workflow.ts'), join(dir, 'floor-bundle.js')),
     naive: await buildBundle(join(__dirname, 'naive-workflow.ts'), join(dir, 'naive-bundle.js')),
   };

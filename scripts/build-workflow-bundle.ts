@@ -2,14 +2,16 @@
 // webpack and every worker of one image runs byte-identical workflow code. The worker loads it via
 // KYC_WORKFLOW_BUNDLE; `npm run build` ships it in the package (worker/workflow-bundle.ts).
 // Usage: tsx scripts/build-workflow-bundle.ts [--tracing] [output path, default dist/workflow-bundle.js]
-// --tracing bundles the tracing interceptors in (tracing/workflow-modules.ts), for workers with OTEL_* tracing on;
-// the default bundle has none, so a worker without tracing carries nothing of it.
+// Every bundle holds the KYC workflow modules (worker/workflow-modules.ts). --tracing bundles the tracing interceptors
+// in too (tracing/workflow-modules.ts), for workers with OTEL_* tracing on; the default bundle has none, so a worker
+// without tracing carries nothing of it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../common/data-converter';
 import { tracingWorkflowModules } from '../tracing/workflow-modules';
 import { workflowBundlePath } from '../worker/workflow-bundle';
+import { kycWorkflowModules } from '../worker/workflow-modules';
 
 export async function buildWorkflowBundle(
   outputPath = workflowBundlePath,
@@ -17,7 +19,8 @@ export async function buildWorkflowBundle(
 ): Promise<{ path: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(__dirname, '..', 'workflows'),
-    ...(tracing ? { workflowInterceptorModules: [...tracingWorkflowModules] } : {}),
+    // The stale-activation guard always (worker/workflow-modules.ts); tracing's modules when asked for.
+    workflowInterceptorModules: [...kycWorkflowModules, ...(tracing ? tracingWorkflowModules : [])],
     // Failures raised by workflow code are encoded (encrypted) like the worker's own: see common/data-converter.ts.
     failureConverterPath,
     // The bundle is built once and shipped: webpack's own chatter is not the build's output.

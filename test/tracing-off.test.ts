@@ -13,6 +13,8 @@ import { tracingSettings } from '../tracing/settings';
 import { setupTracing } from '../tracing/setup';
 import { workflowsPath } from '../worker/create-worker';
 import { workflowCode } from '../worker/workflow-code';
+import { kycWorkflowModules } from '../worker/workflow-modules';
+import { workflowBundle } from './support/temporal';
 
 describe('tracing settings', () => {
   it('is off without an OTLP endpoint, and says why', () => {
@@ -103,18 +105,28 @@ describe('tracing off', () => {
     expect(Object.keys(require.cache).filter((path) => path.includes('@opentelemetry/sdk-trace'))).toEqual([]);
   });
 
-  it('builds the worker as without tracing: the bundle it makes, or the one it is given, is unchanged', async () => {
+  it('builds the worker as without tracing: only the KYC workflow modules in the bundle it makes or is given', async () => {
     const off = await setupTracing({ serviceName: 'kyc-worker', env: {} });
-    // Bundled at start: workflowsPath and no workflow interceptor module, as before tracing existed.
-    expect(await workflowCode(workflowsPath, undefined, off)).toEqual({ options: { workflowsPath } });
-    expect(await workflowCode(workflowsPath, undefined, undefined)).toEqual({ options: { workflowsPath } });
-    // Prebuilt: used as given and not even read. The one sink only drops the spans a traced bundle would send.
-    const prebuilt = { codePath: '/nowhere/workflow-bundle.js' };
+    // Bundled at start: workflowsPath with the stale-activation guard, and no tracing module or sink.
+    const atStart = { options: { workflowsPath, interceptors: { workflowModules: kycWorkflowModules } } };
+    expect(await workflowCode(workflowsPath, undefined, off)).toEqual(atStart);
+    expect(await workflowCode(workflowsPath, undefined, undefined)).toEqual(atStart);
+    // Prebuilt with the guard: used as given. The one sink only drops the spans a traced bundle would send.
+    const prebuilt = workflowBundle();
     const code = await workflowCode(workflowsPath, prebuilt, off);
     expect(code.options.workflowBundle).toBe(prebuilt);
     expect(code.options.workflowsPath).toBeUndefined();
     expect(code.options.interceptors).toBeUndefined();
     expect(Object.keys(code.options.sinks ?? {})).toEqual(['exporter']);
     expect(code.notice).toBeUndefined();
+  });
+
+  it('bundles at start, and says why, when a prebuilt bundle lacks the stale-activation guard', async () => {
+    const withoutGuard = await workflowCode(workflowsPath, { code: '/* built without the guard */' }, undefined);
+    expect(withoutGuard.options).toEqual({ workflowsPath, interceptors: { workflowModules: kycWorkflowModules } });
+    expect(withoutGuard.notice).toMatch(/built without the stale-activation guard: bundling the workflows/);
+    await expect(workflowCode(workflowsPath, { codePath: '/nowhere/workflow-bundle.js' }, undefined)).rejects.toThrow(
+      /cannot read the prebuilt workflow bundle \/nowhere\/workflow-bundle.js \(KYC_WORKFLOW_BUNDLE\): ENOENT/,
+    );
   });
 });

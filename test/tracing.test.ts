@@ -22,6 +22,7 @@ import { hasTracingInterceptors } from '../tracing/bundle-marker';
 import { redactedSpan } from '../tracing/redaction';
 import { setupTracing, type TracingOn } from '../tracing/setup';
 import { tracingWorkflowModules } from '../tracing/workflow-modules';
+import { kycWorkflowModules } from '../worker/workflow-modules';
 import { workflowsPath } from '../worker/create-worker';
 import { workflowCode } from '../worker/workflow-code';
 import type { KycInput } from '../workflows/input';
@@ -61,7 +62,11 @@ beforeAll(async () => {
   tracing = set;
   // The bundle a traced worker runs: the workflows plus the tracing interceptor modules, nothing else.
   tracedBundle = (
-    await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...tracingWorkflowModules], logger: quiet })
+    await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [...kycWorkflowModules, ...tracingWorkflowModules],
+      logger: quiet,
+    })
   ).code;
 
   sandbox = await startSandbox({ apiKey, review: { outcome: 'never' } });
@@ -328,7 +333,7 @@ describe('the traced workflow bundle', () => {
     const untraced = await workflowCode(workflowsPath, workflowBundle(), tracing);
     expect(untraced.options).toMatchObject({
       workflowsPath,
-      interceptors: { workflowModules: tracingWorkflowModules },
+      interceptors: { workflowModules: [...kycWorkflowModules, ...tracingWorkflowModules] },
     });
     expect(untraced.options.workflowBundle).toBeUndefined();
     expect(untraced.notice).toMatch(/built without the tracing interceptors/);

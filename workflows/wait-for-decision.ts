@@ -59,7 +59,7 @@ export async function waitForDecision(state: KycState, rawInput: unknown): Promi
     const wake = () => !!state.decision || !!round?.settled || workflowInfo().continueAsNewSuggested;
     if (Math.min(escalation, poll) === Infinity) await condition(wake);
     else {
-      // Not plain condition(): the next turn decides by the clock, and a stale clock must not decide (deadline.ts).
+      // Until a deadline on the workflow clock: the next turn decides by that clock (deadline.ts).
       const summary = escalation <= poll ? 'escalate if still pending' : 'until the next poll';
       await conditionUntil(wake, Math.min(escalation, poll), { summary });
     }

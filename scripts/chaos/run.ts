@@ -34,6 +34,7 @@ import { between, planCustomers, type CustomerPlan } from './plan';
 import { planSurprises, refusedKey } from './surprises';
 import { freePort } from '../ports';
 import { spawnReceiver, spawnWorker, type ProductProcess } from './processes';
+import { kycWorkflowModules } from '../../worker/workflow-modules';
 
 export interface ChaosOptions {
   /** Onboardings. */
@@ -635,6 +636,7 @@ async function replayAll(
 async function buildBundle(workDir: string): Promise<string> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: join(projectRoot, 'workflows'),
+    workflowInterceptorModules: [...kycWorkflowModules],
     logger: new DefaultLogger('WARN'),
   });
   const path = join(workDir, 'workflow-bundle.js');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { kycWorkflowModules } from '../../worker/workflow-modules';
 import { kycSearchAttributes } from '../../workflows/search-attributes';
 import { projectRoot, requireTemporalCli, requireTestServer } from '../../scripts/toolchain';
 import { freePort } from '../../scripts/ports';
@@ -25,7 +26,10 @@ export default async function setup(project: TestProject) {
 
   const artifacts = join(projectRoot, '.artifacts');
   mkdirSync(artifacts, { recursive: true });
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(projectRoot, 'workflows'),
+    workflowInterceptorModules: [...kycWorkflowModules],
+  });
   // One file per run: two suites started side by side (two checkouts' CI, a watcher) never read each other's bundle.
   const workflowBundlePath = join(artifacts, `test-workflow-bundle-${process.pid}.js`);
   writeFileSync(workflowBundlePath, bundle.code);

@@ -66,7 +66,7 @@ export async function waitForDecision(input: ParsedKycInput, state: KycState, ho
     }
     const wake = () => !!state.decision || pollFailed || workflowInfo().continueAsNewSuggested;
     if (escalateIn === undefined) await condition(wake);
-    // The same commands as condition(wake, escalateIn); a stale clock fails the activation (../deadline.ts).
+    // The same commands as condition(wake, escalateIn) (../deadline.ts).
     else await conditionUntil(wake, Date.now() + escalateIn, { summary: 'escalate if still pending' });
 
     if (state.decision) break;
