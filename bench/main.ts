@@ -2,7 +2,7 @@
 // itself (a Temporal server on free ports, sandbox without latency, worker processes), once per server — the dev
 // server and the native stack's PostgreSQL-backed temporal-server — then prints the verdicts, writes
 // bench/results.json and draws bench/throughput.svg.
-//   npm run bench -- --quick                 about five minutes on 2 cores (smaller N)
+//   npm run bench -- --quick                 smaller N: about six minutes a server on 2 cores, twelve for both
 //   npm run bench -- --server=postgres       one server only (dev, postgres; default both)
 //   npm run bench -- --only=upload,latency   some figures only (throughput, billing, upload, pending, latency, receiver)
 //   npm run bench -- --max-cached=50         both workers' maxCachedWorkflows in figure 4 (to model evictions at small N)
