@@ -51,6 +51,7 @@ export const globalFaultsBody = z
     retryAfterSeconds: count.optional(),
     latencyMs: ms.optional(),
     expireUploadRate: rate.optional(),
+    expireUploadLimit: count.optional(),
     duplicateWebhookRate: rate.optional(),
     webhookDelayMs: z
       .tuple([ms, ms])

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { sendError } from './errors';
 import type { Faults } from './options';
 import { mulberry32, type Random } from './prng';
-import type { CustomerFaults, CustomerRecord } from './records';
+import type { CustomerFaults, CustomerRecord, FileCategory } from './records';
 
 export type FaultAnswer = { kind: 'unavailable' } | { kind: 'rate_limited'; retryAfterSeconds: number };
 
@@ -57,8 +57,14 @@ export class FaultInjector {
   }
 
   /** Whether a new upload intent gets a URL that answers 403 expired regardless of expires_at. */
-  takeForcedExpiry(customer: CustomerRecord): boolean {
-    return decrement(customer.faults, 'expireUploads') || this.chance(this.global.expireUploadRate);
+  takeForcedExpiry(customer: CustomerRecord, category: FileCategory): boolean {
+    if (decrement(customer.faults, 'expireUploads')) return true;
+    const limit = this.global.expireUploadLimit;
+    if (limit !== undefined) {
+      const forced = customer.intents.filter((i) => i.file_category === category && i.forced_expiry).length;
+      if (forced >= limit) return false;
+    }
+    return this.chance(this.global.expireUploadRate);
   }
 
   dropWebhook(customer: CustomerRecord): boolean {

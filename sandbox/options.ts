@@ -36,6 +36,9 @@ export interface Faults {
   latencyMs?: number;
   /** Fraction of issued upload URLs that answer 403 expired although expires_at is in the future. */
   expireUploadRate?: number;
+  /** At most this many of those per customer and file category (unset: no limit), so a plan can stay within a
+   * client's bounded number of fresh URLs instead of rolling, now and then, one more than it allows. */
+  expireUploadLimit?: number;
   duplicateWebhookRate?: number;
   /** Random delay range before each delivery, so events can arrive out of order. */
   webhookDelayMs?: [number, number];

@@ -133,6 +133,29 @@ describe('global faults', () => {
       await own.close();
     }
   });
+
+  it('expireUploadLimit caps the early expiries per customer and category; the next URL uploads', async () => {
+    const own = await startTestSandbox({ faults: { expireUploadRate: 1, expireUploadLimit: 2 } });
+    try {
+      const id = await createCustomer(own);
+      const puts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const intent = await requestIntent(own, id);
+        puts.push((await putBytes(intent.body.upload_url, Buffer.from('jpeg'), 'image/jpeg')).status);
+      }
+      const bill = await requestIntent(own, id, 'proof_of_address', 'application/pdf', 'bill.pdf');
+      expect(puts).toEqual([403, 403, 200]);
+      expect((await putBytes(bill.body.upload_url, Buffer.from('%PDF'), 'application/pdf')).status).toBe(403);
+      expect((await inspect(own, id)).intents.map((i: { forced_expiry: boolean }) => i.forced_expiry)).toEqual([
+        true,
+        true,
+        false,
+        true,
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('inspection', () => {

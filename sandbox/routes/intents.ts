@@ -26,7 +26,7 @@ export function intentRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       issued_at: new Date(issued).toISOString(),
       expires_at: new Date(expiresMs).toISOString(),
       expires_ms: expiresMs,
-      forced_expiry: ctx.faults.takeForcedExpiry(customer),
+      forced_expiry: ctx.faults.takeForcedExpiry(customer, body.file_category),
     };
     ctx.store.addIntent(customer, intent);
     // The URL points back at whatever host the caller reached us on, so it also works behind

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { defaultRunSettings } from '../../activities/run-settings';
 import { kycStartOptions } from '../../client/start-options';
 import { durationMs } from '../../common/env';
 import { Rail, sandboxApiKey } from '../../sandbox/control-client';
@@ -82,6 +83,9 @@ export const defaultChaosOptions: Omit<ChaosOptions, 'n' | 'seed'> = {
     rateLimitRate: 0.05,
     retryAfterSeconds: 1,
     expireUploadRate: 0.1,
+    // As many early expiries per document as the worker's refresh budget allows, not one more: past it the
+    // documented ending is a failed run (test/workflow-branches.test.ts), not the verdict every chaos run must reach.
+    expireUploadLimit: defaultRunSettings.maxUrlRefreshes,
     duplicateWebhookRate: 0.2,
     webhookDelayMs: [0, 1500],
     dropWebhookRate: 0.15,
