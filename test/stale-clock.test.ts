@@ -103,7 +103,7 @@ describe('a query that reaches a worker with a timer newer than its clock', () =
     await first.kill();
     const asked = handle.query(statusQuery).then(
       (status) => ({ answered: status.stage }),
-      (err: Error) => ({ failed: err.message }),
+      (err: Error) => ({ failed: reasonOf(err) }),
     );
     await startWorker();
     // Answered ~10 s later, by the new worker, from the task queue: the poll timer fired in between.
@@ -126,3 +126,8 @@ describe('a query that reaches a worker with a timer newer than its clock', () =
     ).resolves.toBeUndefined();
   });
 });
+
+/** The client wraps a server error ("Failed to query Workflow"); its cause says which, should a run go otherwise. */
+function reasonOf(err: Error): string {
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+}
